@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Winnow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "winnow", targets: ["winnow"]),
+        .library(name: "WinnowCore", targets: ["WinnowCore"]),
+        .library(name: "WinnowText", targets: ["WinnowText"]),
+        .library(name: "WinnowStages", targets: ["WinnowStages"]),
+        .library(name: "WinnowStore", targets: ["WinnowStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    ],
+    targets: [
+        // System libraries, each behind a tiny shim header (ICU renames its C symbols with
+        // version-suffix macros that Swift cannot see, so every ICU call goes through a wrapper).
+        .systemLibrary(name: "CICU", path: "Sources/CICU", pkgConfig: "icu-i18n",
+                       providers: [.apt(["libicu-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+
+        // Foundation-free Unicode kernels over UTF-8 (ICU). Must never import Foundation:
+        // Foundation ships its own ICU module and the two clash.
+        .target(name: "WinnowText", dependencies: ["CICU"]),
+
+        // Records, JSON, pipeline definition + validation, stage protocol, executor.
+        .target(name: "WinnowCore", dependencies: [
+            "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Ingest readers and the record stages (clean, regex, filter, field operations).
+        .target(name: "WinnowStages", dependencies: ["WinnowCore", "WinnowText"]),
+        // The content-addressed SQLite store: versions, ledger, quarantine, diff, verify, export.
+        .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite", "CZlib"]),
+        // The command-line tool: parses flags, calls the library, prints.
+        .executableTarget(name: "winnow", dependencies: [
+            "WinnowCore", "WinnowStages", "WinnowStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "WinnowTextTests", dependencies: ["WinnowText"]),
+        .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore"]),
+        .testTarget(name: "WinnowStagesTests", dependencies: ["WinnowStages", "WinnowCore"]),
+        .testTarget(name: "WinnowStoreTests", dependencies: ["WinnowStore", "WinnowStages", "WinnowCore"]),
+        .testTarget(name: "WinnowCLITests", dependencies: ["winnow"]),
+    ]
+)

@@ -1,0 +1,93 @@
+#ifndef WINNOW_CICU_SHIM_H
+#define WINNOW_CICU_SHIM_H
+// ICU renames every C entry point with a version suffix (u_strToUTF8 -> u_strToUTF8_72) through
+// function-like macros, which Swift cannot see. Each function Winnow uses is wrapped here once.
+#include <unicode/utypes.h>
+#include <unicode/uchar.h>
+#include <unicode/ustring.h>
+#include <unicode/unorm2.h>
+#include <unicode/utext.h>
+#include <unicode/uregex.h>
+#include <unicode/ubrk.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucsdet.h>
+
+static inline const char *winnow_u_errorName(UErrorCode code) { return u_errorName(code); }
+
+// Normalization
+static inline const UNormalizer2 *winnow_nfc(UErrorCode *e) { return unorm2_getNFCInstance(e); }
+static inline const UNormalizer2 *winnow_nfkc(UErrorCode *e) { return unorm2_getNFKCInstance(e); }
+static inline const UNormalizer2 *winnow_nfkc_casefold(UErrorCode *e) { return unorm2_getNFKCCasefoldInstance(e); }
+static inline int32_t winnow_unorm2_normalize(const UNormalizer2 *n, const UChar *src, int32_t len,
+                                              UChar *dest, int32_t cap, UErrorCode *e) {
+    return unorm2_normalize(n, src, len, dest, cap, e);
+}
+static inline int winnow_unorm2_is_normalized(const UNormalizer2 *n, const UChar *src, int32_t len, UErrorCode *e) {
+    return unorm2_quickCheck(n, src, len, e) == UNORM_YES;
+}
+
+// UTF-8 <-> UTF-16, case folding
+static inline UChar *winnow_u_strFromUTF8(UChar *dest, int32_t cap, int32_t *len, const char *src,
+                                          int32_t srcLen, UErrorCode *e) {
+    return u_strFromUTF8(dest, cap, len, src, srcLen, e);
+}
+static inline char *winnow_u_strToUTF8(char *dest, int32_t cap, int32_t *len, const UChar *src,
+                                       int32_t srcLen, UErrorCode *e) {
+    return u_strToUTF8(dest, cap, len, src, srcLen, e);
+}
+static inline int32_t winnow_u_strFoldCase(UChar *dest, int32_t cap, const UChar *src, int32_t len, UErrorCode *e) {
+    return u_strFoldCase(dest, cap, src, len, U_FOLD_CASE_DEFAULT, e);
+}
+
+// UText over UTF-8
+static inline UText *winnow_utext_openUTF8(UText *ut, const char *s, int64_t len, UErrorCode *e) {
+    return utext_openUTF8(ut, s, len, e);
+}
+static inline void winnow_utext_close(UText *ut) { utext_close(ut); }
+
+// Regular expressions (native indices of a UTF-8 UText are byte offsets)
+static inline URegularExpression *winnow_uregex_openUText(UText *pattern, uint32_t flags, UParseError *pe, UErrorCode *e) {
+    return uregex_openUText(pattern, flags, pe, e);
+}
+static inline URegularExpression *winnow_uregex_clone(const URegularExpression *r, UErrorCode *e) { return uregex_clone(r, e); }
+static inline void winnow_uregex_close(URegularExpression *r) { uregex_close(r); }
+static inline void winnow_uregex_setUText(URegularExpression *r, UText *t, UErrorCode *e) { uregex_setUText(r, t, e); }
+static inline UBool winnow_uregex_findNext(URegularExpression *r, UErrorCode *e) { return uregex_findNext(r, e); }
+static inline UBool winnow_uregex_find64(URegularExpression *r, int64_t start, UErrorCode *e) { return uregex_find64(r, start, e); }
+static inline UBool winnow_uregex_matches64(URegularExpression *r, int64_t start, UErrorCode *e) { return uregex_matches64(r, start, e); }
+static inline int64_t winnow_uregex_start64(URegularExpression *r, int32_t g, UErrorCode *e) { return uregex_start64(r, g, e); }
+static inline int64_t winnow_uregex_end64(URegularExpression *r, int32_t g, UErrorCode *e) { return uregex_end64(r, g, e); }
+static inline int32_t winnow_uregex_groupCount(URegularExpression *r, UErrorCode *e) { return uregex_groupCount(r, e); }
+static inline int32_t winnow_uregex_groupNumberFromCName(URegularExpression *r, const char *name, int32_t len, UErrorCode *e) {
+    return uregex_groupNumberFromCName(r, name, len, e);
+}
+static inline void winnow_uregex_setTimeLimit(URegularExpression *r, int32_t limit, UErrorCode *e) { uregex_setTimeLimit(r, limit, e); }
+
+// Word boundaries
+static inline UBreakIterator *winnow_ubrk_open_word(const char *locale, UErrorCode *e) {
+    return ubrk_open(UBRK_WORD, locale, NULL, 0, e);
+}
+static inline void winnow_ubrk_close(UBreakIterator *b) { ubrk_close(b); }
+static inline void winnow_ubrk_setUText(UBreakIterator *b, UText *t, UErrorCode *e) { ubrk_setUText(b, t, e); }
+static inline int32_t winnow_ubrk_first(UBreakIterator *b) { return ubrk_first(b); }
+static inline int32_t winnow_ubrk_next(UBreakIterator *b) { return ubrk_next(b); }
+static inline int32_t winnow_ubrk_getRuleStatus(UBreakIterator *b) { return ubrk_getRuleStatus(b); }
+static inline int32_t winnow_ubrk_done(void) { return UBRK_DONE; }
+static inline int32_t winnow_ubrk_word_none_limit(void) { return UBRK_WORD_NONE_LIMIT; }
+
+// Charset conversion
+static inline UConverter *winnow_ucnv_open(const char *name, UErrorCode *e) { return ucnv_open(name, e); }
+static inline void winnow_ucnv_close(UConverter *c) { ucnv_close(c); }
+static inline const char *winnow_ucnv_getName(const UConverter *c, UErrorCode *e) { return ucnv_getName(c, e); }
+static inline void winnow_ucnv_convertEx(UConverter *target, UConverter *source, char **t, const char *tLimit,
+                                         const char **s, const char *sLimit, UChar *pivotStart, UChar **pivotSource,
+                                         UChar **pivotTarget, const UChar *pivotLimit, UBool reset, UBool flush,
+                                         UErrorCode *e) {
+    ucnv_convertEx(target, source, t, tLimit, s, sLimit, pivotStart, pivotSource, pivotTarget, pivotLimit,
+                   reset, flush, e);
+}
+/// Makes a converter stop with an error on unmappable input instead of substituting silently.
+static inline void winnow_ucnv_setToUCallBack_stop(UConverter *c, UErrorCode *e) {
+    ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, e);
+}
+#endif

@@ -1,0 +1,272 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings that change how fast a build runs, never what it produces.
+public struct ExecutionOptions: Sendable {
+    public var threads: Int
+    public var batchSize: Int
+    public var maxErrorRate: Double
+    /// Where barrier stages spool records.
+    public var temporaryDirectory: String
+    /// Called after each batch (on the calling thread).
+    public var progress: (@Sendable (ProgressSnapshot) -> Void)?
+
+    public init(threads: Int = 1, batchSize: Int = 2048, maxErrorRate: Double = 0.01,
+                temporaryDirectory: String = "/tmp", progress: (@Sendable (ProgressSnapshot) -> Void)? = nil) {
+        self.threads = threads
+        self.batchSize = batchSize
+        self.maxErrorRate = maxErrorRate
+        self.temporaryDirectory = temporaryDirectory
+        self.progress = progress
+    }
+}
+
+/// Where a build is, for progress lines.
+public struct ProgressSnapshot: Sendable {
+    public var phase: String
+    public var rows: Int
+    public var bytesRead: Int
+    public var totalBytes: Int
+}
+
+/// What a finished build did.
+public struct ExecutionReport: Sendable {
+    public var rowsRead = 0
+    public var recordsOut = 0
+    public var quarantined = 0
+    /// Ingest counted as stage -1: rows in, records out, rows quarantined.
+    public var ingest = StageStats(index: -1, name: "ingest")
+    public var stages: [StageStats] = []
+    /// Per input file: records decoded and rows quarantined.
+    public var perFile: [(records: Int, quarantined: Int)] = []
+}
+
+/// Streams records from a source through the stages into a sink.
+///
+/// Per-record work runs in parallel over batches; results are re-assembled in input order.
+/// A ``GlobalStage`` splits the pipeline into segments: the records reaching it are spooled to
+/// disk while it observes them, then the next segment streams from the spool. Memory is one
+/// batch per segment plus whatever compact state the global stages keep.
+public final class Executor {
+    private var stages: [any Stage]
+    private let options: ExecutionOptions
+    private let runner: OrderedParallelMap
+
+    public init(stages: [any Stage], options: ExecutionOptions) {
+        self.stages = stages
+        self.options = options
+        self.runner = OrderedParallelMap(threads: options.threads)
+    }
+
+    public func run(source: RecordSource, decoder: any RawItemDecoder, sink: BuildSink) throws -> ExecutionReport {
+        var report = ExecutionReport()
+        report.stages = stages.map { StageStats(index: $0.index, name: $0.name) }
+        report.perFile = Array(repeating: (0, 0), count: source.files.count)
+
+        // Segment boundaries: every global stage starts a new segment.
+        var starts = [0]
+        for (k, stage) in stages.enumerated() where k > 0 && stage is any GlobalStage { starts.append(k) }
+        if let first = stages.first, first is any GlobalStage, starts.count == 1 || starts[1] != 0 {
+            // A global stage in first position still needs to observe everything: segment 0 is empty.
+        }
+        let segments: [Range<Int>] = starts.enumerated().map { k, start in
+            start..<(k + 1 < starts.count ? starts[k + 1] : stages.count)
+        }
+        let globalFirst = stages.first is any GlobalStage
+
+        // Segment 0 reads the source. If the pipeline starts with a global stage, segment 0 runs
+        // no stages and everything is spooled for it.
+        let firstRange = globalFirst ? 0..<0 : segments[0]
+        let laterSegments = globalFirst ? segments : Array(segments.dropFirst())
+        var spool: Spool? = laterSegments.isEmpty ? nil
+            : try Spool(directory: options.temporaryDirectory, name: "winnow-spool-\(getpid())-0.jsonl")
+        var nextOrdinal = 0
+
+        while let raw = try source.nextBatch(maxCount: options.batchSize) {
+            let base = nextOrdinal
+            nextOrdinal += raw.count
+            report.rowsRead += raw.count
+            report.ingest.input += raw.count
+            let decoded: [Decoded] = runner.map(Array(raw.enumerated())) { chunk, context in
+                chunk.map { offset, item in
+                    switch decoder.decode(item, context) {
+                    case .success(let fields):
+                        return .record(Record(fields: fields, provenance: item.provenance, ordinal: base + offset))
+                    case .failure(let failure):
+                        return .failed(QuarantineEntry(provenance: item.provenance, stage: "ingest",
+                                                       reason: failure.reason, excerpt: failure.excerpt))
+                    }
+                }
+            }
+            var items: [WorkItem] = []
+            var ingestQuarantine: [QuarantineEntry] = []
+            for d in decoded {
+                switch d {
+                case .record(let r):
+                    report.perFile[r.provenance.input].records += 1
+                    items.append(WorkItem(record: r, pending: []))
+                case .failed(let q):
+                    report.perFile[q.provenance.input].quarantined += 1
+                    ingestQuarantine.append(q)
+                }
+            }
+            report.ingest.output += items.count
+            report.ingest.quarantined += ingestQuarantine.count
+            try process(items, range: firstRange, final: spool == nil, quarantine: ingestQuarantine,
+                        spool: spool, observer: laterSegments.first?.lowerBound, sink: sink, report: &report)
+            options.progress?(ProgressSnapshot(phase: "ingest", rows: report.rowsRead,
+                                               bytesRead: source.bytesRead, totalBytes: source.totalBytes))
+        }
+        try checkIngest(source: source, report: report)
+
+        for (k, segment) in laterSegments.enumerated() {
+            guard let input = spool else { break }
+            try input.rewind()
+            var global = stages[segment.lowerBound] as! any GlobalStage
+            try global.finishObserving()
+            stages[segment.lowerBound] = global
+            let isLast = k == laterSegments.count - 1
+            let output: Spool? = isLast ? nil
+                : try Spool(directory: options.temporaryDirectory, name: "winnow-spool-\(getpid())-\(k + 1).jsonl")
+            var processed = 0
+            while let items = try input.read(maxCount: options.batchSize) {
+                processed += items.count
+                try process(items, range: segment, final: isLast, quarantine: [], spool: output,
+                            observer: isLast ? nil : laterSegments[k + 1].lowerBound, sink: sink, report: &report)
+                options.progress?(ProgressSnapshot(phase: stages[segment.lowerBound].name, rows: processed,
+                                                   bytesRead: processed, totalBytes: input.count))
+            }
+            spool = output
+        }
+
+        for stats in report.stages where stats.input > 0 && stats.output == 0 {
+            let top = stats.rules.max { $0.value < $1.value }.map { " (rule `\($0.key)`: \($0.value))" } ?? ""
+            throw WinnowError.build("stage #\(stats.index + 1) `\(stats.name)` dropped all \(stats.input) records\(top); refusing to build an empty dataset")
+        }
+        let rate = Double(report.quarantined) / Double(max(report.rowsRead, 1))
+        if rate > options.maxErrorRate {
+            throw WinnowError.build("\(report.quarantined) of \(report.rowsRead) rows quarantined (\(percent(rate))), over max_error_rate \(percent(options.maxErrorRate)); see the reasons with --verbose or raise max_error_rate")
+        }
+        return report
+    }
+
+    private enum Decoded { case record(Record), failed(QuarantineEntry) }
+
+    private enum Fate {
+        case kept(FinalRecord?, WorkItem, [LedgerEntry])
+        case dropped([LedgerEntry], RecordHash, [UInt8])
+        case quarantined(QuarantineEntry)
+    }
+
+    /// Runs one batch through a segment's stages and hands the results on, in input order.
+    private func process(_ items: [WorkItem], range: Range<Int>, final: Bool, quarantine: [QuarantineEntry],
+                         spool: Spool?, observer: Int?, sink: BuildSink, report: inout ExecutionReport) throws {
+        let stages = self.stages
+        let template = stages.map { StageStats(index: $0.index, name: $0.name) }
+        let results: [(Fate, [StageStats]?)] = runner.map(items) { chunk, context in
+            var stats = template
+            var out: [(Fate, [StageStats]?)] = []
+            out.reserveCapacity(chunk.count)
+            for item in chunk {
+                out.append((Executor.run(item, through: stages, range: range, final: final, context, &stats), nil))
+            }
+            if !out.isEmpty { out[out.count - 1].1 = stats }
+            return out
+        }
+        var output = BatchOutput()
+        output.quarantine = quarantine
+        report.quarantined += quarantine.count
+        for (fate, stats) in results {
+            if let stats { for (k, s) in stats.enumerated() { report.stages[k].merge(s) } }
+            switch fate {
+            case .kept(let final, let item, let ledger):
+                if let final {
+                    output.records.append(final)
+                    output.ledger.append(contentsOf: ledger)
+                    report.recordsOut += 1
+                } else if let spool, let observer {
+                    try spool.append(item)
+                    var global = self.stages[observer] as! any GlobalStage
+                    try global.observe(item.record)
+                    self.stages[observer] = global
+                }
+            case .dropped(let ledger, let hash, let body):
+                output.ledger.append(contentsOf: ledger)
+                output.droppedBodies.append((hash, body))
+            case .quarantined(let q):
+                output.quarantine.append(q)
+                report.quarantined += 1
+            }
+        }
+        try sink.consume(output)
+    }
+
+    private static func run(_ item: WorkItem, through stages: [any Stage], range: Range<Int>, final: Bool,
+                            _ context: StageContext, _ stats: inout [StageStats]) -> Fate {
+        var item = item
+        for k in range {
+            let stage = stages[k]
+            stats[k].input += 1
+            let start = ContinuousClock.now
+            let verdict: StageVerdict
+            do { verdict = try stage.process(&item.record, context) } catch {
+                verdict = .quarantine(reason: "\(stage.name): \(error)")
+            }
+            let elapsed = ContinuousClock.now - start
+            stats[k].seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            let changes = context.takeChanges()
+            if !changes.isEmpty {
+                stats[k].changed += 1
+                for change in changes {
+                    stats[k].rules[change.rule, default: 0] += 1
+                    item.pending.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
+                                                    stageIndex: stage.index, stage: stage.name, rule: change.rule,
+                                                    action: .change, detail: change.detail))
+                }
+            }
+            switch verdict {
+            case .keep:
+                stats[k].output += 1
+            case .drop(let rule, let detail):
+                stats[k].dropped += 1
+                stats[k].rules[rule, default: 0] += 1
+                let body = JSONWriter.compactBytes(.object(item.record.fields))
+                let hash = item.record.hash
+                var ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
+                ledger.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
+                                          stageIndex: stage.index, stage: stage.name, rule: rule, action: .drop,
+                                          recordHash: hash, detail: detail))
+                return .dropped(ledger, hash, body)
+            case .quarantine(let reason):
+                stats[k].quarantined += 1
+                return .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: stage.name, reason: reason,
+                                                    excerpt: QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+            }
+        }
+        guard final else { return .kept(nil, item, []) }
+        let hash = item.record.hash
+        let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
+        let record = FinalRecord(ordinal: item.record.ordinal, provenance: item.record.provenance, hash: hash,
+                                 body: JSONWriter.compactBytes(.object(item.record.fields)),
+                                 split: item.record.string("split") ?? "all",
+                                 label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
+                                 id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
+        return .kept(record, item, ledger)
+    }
+
+    private func checkIngest(source: RecordSource, report: ExecutionReport) throws {
+        if report.rowsRead == 0 {
+            throw WinnowError.build("the inputs hold no rows (\(source.files.map(\.path).joined(separator: ", ")))")
+        }
+        for (k, file) in source.files.enumerated() where report.perFile[k].records == 0 {
+            let q = report.perFile[k].quarantined
+            throw WinnowError.build("input `\(file.path)` yielded no records" + (q > 0 ? " (\(q) rows quarantined)" : " (the file is empty)"))
+        }
+    }
+}
+
+func percent(_ x: Double) -> String {
+    let p = (x * 10000).rounded() / 100
+    return "\(p)%"
+}

@@ -1,0 +1,121 @@
+/// Serializes ``JSONValue``s: compact (member order kept), canonical (for hashing) or pretty.
+///
+/// The canonical form is what makes content addressing work: keys sorted by their UTF-8 bytes,
+/// no insignificant whitespace, numbers in ``JSONNumber/canonicalText`` form, and non-ASCII
+/// text written as raw UTF-8. Two records with the same content have the same canonical bytes.
+public enum JSONWriter {
+    public static func compact(_ value: JSONValue) -> String {
+        var out: [UInt8] = []
+        write(value, into: &out, canonical: false)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func canonical(_ value: JSONValue) -> String {
+        String(decoding: canonicalBytes(value), as: UTF8.self)
+    }
+
+    public static func canonicalBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        write(value, into: &out, canonical: true)
+        return out
+    }
+
+    public static func compactBytes(_ value: JSONValue) -> [UInt8] {
+        var out: [UInt8] = []
+        write(value, into: &out, canonical: false)
+        return out
+    }
+
+    /// Indented output for files people read (the generated JSON Schema, `--json` reports).
+    public static func pretty(_ value: JSONValue, indent: Int = 2) -> String {
+        var out: [UInt8] = []
+        writePretty(value, into: &out, level: 0, indent: indent)
+        out.append(0x0A)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func write(_ value: JSONValue, into out: inout [UInt8], canonical: Bool) {
+        switch value {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: (canonical ? n.canonicalText : n.text).utf8)
+        case .string(let s): writeString(s, into: &out)
+        case .array(let items):
+            out.append(UInt8(ascii: "["))
+            for (k, item) in items.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                write(item, into: &out, canonical: canonical)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let object):
+            out.append(UInt8(ascii: "{"))
+            let members = canonical ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+                                    : object.members
+            for (k, member) in members.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(member.key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                write(member.value, into: &out, canonical: canonical)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func writePretty(_ value: JSONValue, into out: inout [UInt8], level: Int, indent: Int) {
+        func newline(_ l: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: l * indent))
+        }
+        switch value {
+        case .array(let items) where !items.isEmpty:
+            if items.allSatisfy({ if case .array = $0 { return false }; if case .object = $0 { return false }; return true }) {
+                write(value, into: &out, canonical: false)
+                return
+            }
+            out.append(UInt8(ascii: "["))
+            for (k, item) in items.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writePretty(item, into: &out, level: level + 1, indent: indent)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "]"))
+        case .object(let object) where !object.isEmpty:
+            out.append(UInt8(ascii: "{"))
+            for (k, member) in object.members.enumerated() {
+                if k > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
+                writeString(member.key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                writePretty(member.value, into: &out, level: level + 1, indent: indent)
+            }
+            newline(level)
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(value, into: &out, canonical: false)
+        }
+    }
+
+    static let hexDigits = Array("0123456789abcdef".utf8)
+
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(0x5C); out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C); out.append(0x5C)
+            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
+            case 0..<0x20:
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hexDigits[Int(b >> 4)])
+                out.append(hexDigits[Int(b & 0xF)])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

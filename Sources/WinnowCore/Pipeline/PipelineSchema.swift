@@ -1,0 +1,125 @@
+/// The schema of a pipeline file. Every key Winnow accepts is declared here, once.
+public enum PipelineSchema {
+    public static let fieldName = Schema.string("A field name in the record.", minLength: 1)
+
+    public static let fields = Schema.object(
+        "Which input field plays each role. Role fields are renamed to the role name on ingest, so later stages always read `text`, `label`, ... whatever the source called them.",
+        FieldRole.allCases.map {
+            Property($0.rawValue, .string("Input field holding the \($0.rawValue) (default `\($0.rawValue)`).", minLength: 1))
+        })
+
+    public static let csv = Schema.object("CSV/TSV options (RFC 4180).", [
+        Property("delimiter", .string("Field separator (default `,` for csv, tab for tsv).", minLength: 1, maxLength: 1)),
+        Property("quote", .string("Quote character (default `\"`); doubled inside a quoted field.", minLength: 1, maxLength: 1)),
+        Property("header", .boolean("Whether the first row names the columns (default true).")),
+        Property("columns", .array("Column names when there is no header row.", of: fieldName, minItems: 1)),
+    ])
+
+    public static let text = Schema.object("Plain-text options.", [
+        Property("unit", .string("A record per `line` (default) or per `file`.", oneOf: ["line", "file"])),
+        Property("pattern", .string("ICU regex applied to each line; its named groups become fields, e.g. `^(?<text>.*)@(?<label>[a-z]+)$`. Lines that do not match are quarantined.", minLength: 1)),
+        Property("skip_empty", .boolean("Skip blank lines instead of ingesting empty records (default true).")),
+    ])
+
+    public static let input = Schema.object("One input: files, directories or globs, relative to the pipeline file.", [
+        Property("path", .anyOf("A path, directory or glob (`*`, `?`, `**`), or a list of them.", [
+            .string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1),
+        ]), required: true),
+        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.jsonl.gz`, `.csv`, `.tsv`, `.txt`).",
+                                   oneOf: ["jsonl", "csv", "tsv", "text"])),
+        Property("encoding", .string("Character encoding, any name ICU knows (`utf-8` default, `latin1`, `windows-1252`, `gb18030`, `utf-16`...).", minLength: 1)),
+        Property("invalid_utf8", .string("What to do with a record holding invalid UTF-8: `quarantine` it (default) or `replace` bad bytes with U+FFFD.",
+                                         oneOf: ["quarantine", "replace"])),
+        Property("fields", fields),
+        Property("csv", csv),
+        Property("text", text),
+    ])
+
+    public static let normalizeForms = ["NFKC", "NFC", "NFKC_Casefold", "none"]
+
+    public static let clean = Schema.object("Unicode cleaning of one text field.", [
+        Property("field", .string("Field to clean (default `text`).", minLength: 1)),
+        Property("normalize", .string("Unicode normalization form (default `NFKC`).", oneOf: normalizeForms)),
+        Property("remove_control", .boolean("Remove C0/C1 control characters except tab and newline (default true).")),
+        Property("remove_zero_width", .boolean("Remove zero-width and invisible format characters: U+200B, U+2060–U+2064, U+FEFF, U+00AD, U+180E (default true).")),
+        Property("whitespace", .string("`collapse` runs of whitespace to one space, `collapse_keep_newlines` (default) keeps one newline per run containing one, `keep` leaves it.",
+                                       oneOf: ["collapse", "collapse_keep_newlines", "keep"])),
+        Property("trim", .boolean("Trim leading and trailing whitespace (default true).")),
+        Property("case_fold", .boolean("Full Unicode case folding (default false).")),
+    ])
+
+    public static let regexRule = Schema.object("A regex rule run on UTF-8 text with ICU.", [
+        Property("name", .string("Rule name shown in statistics and the ledger (default `rule<N>`).", pattern: "^[A-Za-z0-9_.-]+$")),
+        Property("pattern", .string("ICU regular expression.", minLength: 1), required: true),
+        Property("action", .string("`replace` matches (default), `drop` the record if it matches, or `keep` only records that match.",
+                                   oneOf: ["replace", "drop", "keep"])),
+        Property("replace", .string("Replacement for `replace`; `$1` or `${name}` insert groups, `\\$` a dollar.")),
+        Property("ignore_case", .boolean("Case-insensitive matching (default false).")),
+    ])
+
+    public static let regex = Schema.object("User regex rules, applied in order.", [
+        Property("field", .string("Field the rules read (default `text`).", minLength: 1)),
+        Property("time_limit_ms", .integer("Per-record match limit in ICU match-engine steps (about a millisecond each); a record that hits it is quarantined. Default 1000.", minimum: 1)),
+        Property("rules", .array(of: regexRule, minItems: 1), required: true),
+    ])
+
+    public static let filter = Schema.object("Length filters; a record outside a bound is dropped and the bound named in the ledger.", [
+        Property("field", .string("Field measured (default `text`).", minLength: 1)),
+        Property("min_chars", .integer("Minimum length in Unicode scalars.", minimum: 0)),
+        Property("max_chars", .integer("Maximum length in Unicode scalars.", minimum: 0)),
+        Property("min_words", .integer("Minimum words by ICU word boundaries (Chinese by dictionary).", minimum: 0)),
+        Property("max_words", .integer("Maximum words by ICU word boundaries.", minimum: 0)),
+    ])
+
+    public static let fieldsStage = Schema.object("Rename, drop and map fields.", [
+        Property("rename", .map("Old name to new name.", of: fieldName)),
+        Property("drop", .array("Fields to remove.", of: fieldName)),
+        Property("map", .map("Per field, a table from old value (as text) to new value.",
+                             of: .map(of: .scalar()))),
+        Property("unmapped", .string("What `map` does with a value not in its table: `keep` it (default) or `drop` the record.",
+                                     oneOf: ["keep", "drop"])),
+    ])
+
+    public static let fill = Schema.object("Fill missing values (absent, null, or empty string).", [
+        Property("fields", .array(of: .object([
+            Property("field", fieldName, required: true),
+            Property("strategy", .string("`constant`, or a statistic of the field's present values: `mode` (most frequent; ties by smallest text), `median` or `mean` (numbers).",
+                                         oneOf: ["constant", "mode", "median", "mean"]), required: true),
+            Property("value", .scalar("The value for `constant`.")),
+        ]), minItems: 1), required: true),
+    ])
+
+    public static let outliers = Schema.object("Drop or flag numeric outliers by z-score over the whole dataset.", [
+        Property("field", fieldName, required: true),
+        Property("z", .number("Records with |x − mean| / stddev above this are outliers (default 3).", exclusiveMinimum: 0)),
+        Property("action", .string("`drop` (default) or `flag`.", oneOf: ["drop", "flag"])),
+        Property("flag_field", .string("Boolean field set by `flag` (default `<field>_outlier`).", minLength: 1)),
+    ])
+
+    /// Stage name -> configuration schema, in the order documentation lists them.
+    public static let stages: [Property] = [
+        Property("clean", clean),
+        Property("regex", regex),
+        Property("filter", filter),
+        Property("fields", fieldsStage),
+        Property("fill", fill),
+        Property("outliers", outliers),
+    ]
+
+    public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [
+        Property("$schema", .string("Path or URL of this JSON Schema, for editor completion; ignored by Winnow.")),
+        Property("dataset", .string("Dataset name; versions are `dataset@1`, `dataset@2`, ...", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$"), required: true),
+        Property("description", .string("Free text.")),
+        Property("seed", .integer("Seed for every random choice (default 0).", minimum: 0)),
+        Property("max_error_rate", .number("Largest share of input rows that may be quarantined before the build fails (default 0.01).", minimum: 0, maximum: 1)),
+        Property("inputs", .array(of: input, minItems: 1), required: true),
+        Property("stages", .array("Stages, applied in order. Each is an object with one key naming the stage.",
+                                  of: Schema(.tagged(stages)))),
+    ])
+
+    /// The JSON Schema document committed as `schemas/pipeline.schema.json`.
+    public static var jsonSchema: String {
+        JSONWriter.pretty(SchemaExporter.document(pipeline, id: "https://winnow.dev/schemas/pipeline.schema.json",
+                                                  title: "Winnow pipeline"))
+    }
+}

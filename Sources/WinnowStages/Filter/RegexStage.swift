@@ -1,0 +1,64 @@
+import WinnowCore
+import WinnowText
+
+/// User regex rules, run in order on one field with ICU over UTF-8.
+///
+/// `replace` rewrites every match, `drop` removes records that match, `keep` removes records
+/// that do not. Patterns are compiled once at load time (a bad one is a validation error);
+/// each worker clones its own matcher. A record whose match exceeds the time limit is
+/// quarantined with the rule's name, so one pathological record cannot stall a build.
+public struct RegexStage: Stage {
+    public struct Rule: Sendable {
+        public enum Action: String, Sendable { case replace, drop, keep }
+        public var name: String
+        public var pattern: RegexPattern
+        public var action: Action
+        public var replacement: ReplacementTemplate?
+    }
+
+    public let name = "regex"
+    public let index: Int
+    let field: String
+    let timeLimit: Int32
+    public let rules: [Rule]
+
+    public init(index: Int, field: String, timeLimit: Int32, rules: [Rule]) {
+        self.index = index
+        self.field = field
+        self.timeLimit = timeLimit
+        self.rules = rules
+    }
+
+    public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
+        guard var text = record.string(field) else { return .keep }
+        var changed = false
+        defer { if changed { record.fields[field] = .string(text) } }
+        for (k, rule) in rules.enumerated() {
+            let matcher = try context.cached("regex.\(index).\(k)") { try rule.pattern.makeMatcher(timeLimit: timeLimit) }
+            let ruleName = "regex." + rule.name
+            do {
+                switch rule.action {
+                case .replace:
+                    if let replacement = rule.replacement, let (result, count) = try matcher.replaceAll(in: text, with: replacement) {
+                        if result != text {
+                            text = result
+                            changed = true
+                            context.noteChange(rule: ruleName, detail: JSONObject([("replacements", .number(JSONNumber(count)))]))
+                        }
+                    }
+                case .drop:
+                    if let range = try matcher.firstMatch(in: text) {
+                        return .drop(rule: ruleName, detail: JSONObject([("match_at_byte", .number(JSONNumber(range.lowerBound)))]))
+                    }
+                case .keep:
+                    if try !matcher.matches(text) {
+                        return .drop(rule: ruleName, detail: JSONObject([("reason", .string("no match for a keep rule"))]))
+                    }
+                }
+            } catch let error as TextError where error.isTimeout {
+                return .quarantine(reason: "rule `\(ruleName)` exceeded its time limit (\(timeLimit) steps)")
+            }
+        }
+        return .keep
+    }
+}

@@ -1,0 +1,68 @@
+import WinnowCore
+
+/// Reads a build's input files one after another, in the order the pipeline lists them
+/// (files of one entry sorted by path), and hands out raw rows in batches.
+public final class FileSource: RecordSource {
+    public private(set) var files: [InputFile]
+    public var bytesRead: Int { finishedBytes + (current?.raw.bytesRead ?? 0) }
+    public let totalBytes: Int
+    private let plans: [FilePlan]
+    private var index = 0
+    private var finishedBytes = 0
+    private var current: (raw: FileByteSource, reader: RowReader)?
+
+    /// How to read one file.
+    struct FilePlan {
+        var format: InputDefinition.Format
+        var definition: InputDefinition
+        /// Convert the whole stream before splitting lines (UTF-16/32).
+        var streamCharset: String?
+    }
+
+    init(files: [InputFile], plans: [FilePlan]) {
+        self.files = files
+        self.plans = plans
+        self.totalBytes = files.reduce(0) { $0 + $1.size }
+    }
+
+    public func nextBatch(maxCount: Int) throws -> [RawItem]? {
+        var batch: [RawItem] = []
+        batch.reserveCapacity(maxCount)
+        while batch.count < maxCount {
+            if current == nil {
+                guard index < files.count else { break }
+                current = try open(index)
+            }
+            if let item = try current!.reader.next() {
+                batch.append(item)
+            } else {
+                // Drain anything left so the hash covers the whole file, then move on.
+                while !(try current!.raw.next()).isEmpty {}
+                files[index].sha256 = current!.raw.digest()
+                finishedBytes += current!.raw.bytesRead
+                current = nil
+                index += 1
+            }
+        }
+        return batch.isEmpty ? nil : batch
+    }
+
+    private func open(_ k: Int) throws -> (raw: FileByteSource, reader: RowReader) {
+        let plan = plans[k]
+        let raw = try FileByteSource(path: files[k].absolutePath)
+        var bytes: ByteSource = raw
+        let magic = raw.peek(2)
+        if magic == [0x1F, 0x8B] { bytes = try GzipByteSource(upstream: bytes) }
+        if let charset = plan.streamCharset { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
+        let lines = LineReader(source: bytes)
+        let d = plan.definition
+        let reader: RowReader = switch plan.format {
+        case .jsonl: JSONLReader(lines: lines, input: k)
+        case .csv, .tsv: CSVReader(lines: lines, input: k,
+                                   delimiter: d.delimiter ?? (plan.format == .tsv ? 0x09 : UInt8(ascii: ",")),
+                                   quote: d.quote, columns: d.header ? nil : d.columns)
+        case .text: TextReader(lines: lines, input: k, perFile: d.textUnit == .file, skipEmpty: d.skipEmpty)
+        }
+        return (raw, reader)
+    }
+}

@@ -1,0 +1,77 @@
+import WinnowCore
+
+/// Finds row boundaries in one input file. The implementations are sequential and cheap;
+/// all decoding happens later on worker threads (``RowDecoder``).
+protocol RowReader: AnyObject {
+    func next() throws -> RawItem?
+}
+
+/// One JSON document per line; blank lines are skipped.
+final class JSONLReader: RowReader {
+    private let lines: LineReader
+    private let input: Int
+
+    init(lines: LineReader, input: Int) {
+        self.lines = lines
+        self.input = input
+    }
+
+    func next() throws -> RawItem? {
+        while let line = try lines.next() {
+            if line.bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            var bytes = line.bytes
+            if line.number == 1 { stripBOM(&bytes) }
+            let provenance = Provenance(input: input, line: line.number, byteOffset: line.byteOffset)
+            if line.oversized {
+                return RawItem(provenance: provenance, payload: .failed(reason: "line longer than \(lines.maxLineBytes) bytes", bytes: Array(bytes.prefix(200))))
+            }
+            return RawItem(provenance: provenance, payload: .jsonLine(bytes))
+        }
+        return nil
+    }
+}
+
+/// Plain text: one record per line (optionally skipping blank lines) or one per file.
+final class TextReader: RowReader {
+    private let lines: LineReader
+    private let input: Int
+    private let perFile: Bool
+    private let skipEmpty: Bool
+    private var done = false
+
+    init(lines: LineReader, input: Int, perFile: Bool, skipEmpty: Bool) {
+        self.lines = lines
+        self.input = input
+        self.perFile = perFile
+        self.skipEmpty = skipEmpty
+    }
+
+    func next() throws -> RawItem? {
+        if perFile {
+            guard !done else { return nil }
+            done = true
+            var all: [UInt8] = []
+            var first = true
+            while let line = try lines.next() {
+                if !first { all.append(0x0A) }
+                all.append(contentsOf: line.bytes)
+                first = false
+            }
+            stripBOM(&all)
+            return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .document(all))
+        }
+        while let line = try lines.next() {
+            var bytes = line.bytes
+            if line.number == 1 { stripBOM(&bytes) }
+            if skipEmpty, bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            return RawItem(provenance: Provenance(input: input, line: line.number, byteOffset: line.byteOffset),
+                           payload: .line(bytes))
+        }
+        return nil
+    }
+}
+
+/// Removes a UTF-8 byte-order mark from the start.
+func stripBOM(_ bytes: inout [UInt8]) {
+    if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
+}

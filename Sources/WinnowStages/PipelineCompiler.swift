@@ -1,0 +1,170 @@
+import Foundation
+import WinnowCore
+import WinnowText
+
+/// A pipeline ready to run: resolved input files, a reader and decoder for them, and stages.
+public struct CompiledPipeline {
+    public var definition: PipelineDefinition
+    public var files: [InputFile]
+    public var stages: [any Stage]
+    public var decoder: RowDecoder
+    let plans: [FileSource.FilePlan]
+
+    /// A fresh source over the inputs (each build reads them once).
+    public func makeSource() -> FileSource { FileSource(files: files, plans: plans) }
+}
+
+/// Checks what the schema cannot (regex syntax, files on disk, charsets, bounds that depend on
+/// each other) and builds the stages. Reports every problem at once, with JSON path and
+/// position, like the schema validator does.
+public enum PipelineCompiler {
+    public static func compile(_ definition: PipelineDefinition, file: String) throws -> CompiledPipeline {
+        var problems = Problems(definition: definition)
+        var files: [InputFile] = []
+        var plans: [FileSource.FilePlan] = []
+        var rules: [RowDecoder.FileRule] = []
+
+        for (k, input) in definition.inputs.enumerated() {
+            let path = "$.inputs[\(k)]"
+            var linePattern: RegexPattern?
+            if let source = input.linePattern {
+                do {
+                    let pattern = try RegexPattern(source)
+                    if pattern.groupNumber(named: "text") == nil {
+                        problems.add("\(path).text.pattern", "the line pattern needs a named group `(?<text>...)`")
+                    }
+                    linePattern = pattern
+                } catch { problems.add("\(path).text.pattern", "\(error)") }
+            }
+            var charsetKnown = true
+            if !input.isUTF8, !CharsetConverter.isKnown(input.encoding) {
+                charsetKnown = false
+                let common = ["utf-8", "utf-16", "latin1", "windows-1252", "gb18030", "gbk", "big5", "shift_jis"]
+                let hint = Suggestion.closest(to: input.encoding, in: common).map { ", did you mean `\($0)`?" } ?? ""
+                problems.add("\(path).encoding", "unknown encoding `\(input.encoding)`\(hint)")
+            }
+            if input.format == .csv || input.format == .tsv || input.format == nil, !input.header, input.columns == nil {
+                if input.format != nil { problems.add("\(path).csv", "`header: false` needs `columns`") }
+            }
+            for (p, pattern) in input.paths.enumerated() {
+                let jsonPath = input.paths.count > 1 || definition.location(of: "\(path).path[0]") != nil ? "\(path).path[\(p)]" : "\(path).path"
+                let matches = InputResolver.resolve(pattern, base: definition.baseDirectory)
+                if matches.isEmpty {
+                    let absolute = pattern.hasPrefix("/") ? pattern : definition.baseDirectory + "/" + pattern
+                    problems.add(jsonPath, "no input file matches `\(pattern)` (looked for \((absolute as NSString).standardizingPath))")
+                    continue
+                }
+                for match in matches {
+                    guard let format = input.format ?? InputResolver.inferFormat(match) else {
+                        problems.add("\(path).format", "cannot tell the format of `\(InputResolver.displayPath(match, base: definition.baseDirectory))` from its name; set `format`")
+                        continue
+                    }
+                    let size = ((try? FileManager.default.attributesOfItem(atPath: match))?[.size] as? NSNumber)?.intValue ?? 0
+                    let lower = input.encoding.lowercased()
+                    let streamCharset = !input.isUTF8 && charsetKnown && (lower.contains("16") || lower.contains("32")) ? input.encoding : nil
+                    files.append(InputFile(path: InputResolver.displayPath(match, base: definition.baseDirectory),
+                                           absolutePath: match, format: format.rawValue,
+                                           encoding: input.isUTF8 ? "utf-8" : input.encoding, size: size, inputIndex: k))
+                    plans.append(FileSource.FilePlan(format: format, definition: input, streamCharset: streamCharset))
+                    rules.append(RowDecoder.FileRule(roles: input.fields, invalidUTF8: input.invalidUTF8,
+                                                     rowCharset: input.isUTF8 || streamCharset != nil || !charsetKnown ? nil : input.encoding,
+                                                     linePattern: linePattern))
+                }
+            }
+        }
+
+        var stages: [any Stage] = []
+        for stage in definition.stages {
+            do {
+                if let built = try makeStage(stage, &problems) { stages.append(built) }
+            } catch {
+                problems.add(stage.path, "\(error)")
+            }
+        }
+        try problems.throwIfAny(file: file)
+        return CompiledPipeline(definition: definition, files: files, stages: stages,
+                                decoder: RowDecoder(rules: rules), plans: plans)
+    }
+
+    private static func makeStage(_ stage: StageDefinition, _ problems: inout Problems) throws -> (any Stage)? {
+        let c = stage.config
+        switch stage.name {
+        case "clean":
+            return try CleanStage(index: stage.index, config: c)
+        case "regex":
+            var rules: [RegexStage.Rule] = []
+            for (k, entry) in (c["rules"]?.arrayValue ?? []).enumerated() {
+                guard let o = entry.objectValue, let source = o["pattern"]?.stringValue else { continue }
+                let path = "\(stage.path).rules[\(k)]"
+                let action = o["action"]?.stringValue.flatMap(RegexStage.Rule.Action.init(rawValue:)) ?? .replace
+                let ruleName = o["name"]?.stringValue ?? "rule\(k + 1)"
+                if rules.contains(where: { $0.name == ruleName }) { problems.add("\(path).name", "duplicate rule name `\(ruleName)`") }
+                do {
+                    let pattern = try RegexPattern(source, caseInsensitive: o["ignore_case"]?.boolValue ?? false)
+                    var replacement: ReplacementTemplate?
+                    if action == .replace {
+                        if let r = o["replace"]?.stringValue {
+                            do { replacement = try pattern.replacement(r) } catch { problems.add("\(path).replace", "\(error)") }
+                        } else {
+                            problems.add(path, "a `replace` rule needs a `replace` string (or set `action` to `drop` or `keep`)")
+                        }
+                    } else if o["replace"] != nil {
+                        problems.add("\(path).replace", "`replace` is only used by `action: replace`")
+                    }
+                    rules.append(RegexStage.Rule(name: ruleName, pattern: pattern, action: action, replacement: replacement))
+                } catch {
+                    problems.add("\(path).pattern", "\(error)")
+                }
+            }
+            return RegexStage(index: stage.index, field: c["field"]?.stringValue ?? "text",
+                              timeLimit: Int32(clamping: c["time_limit_ms"]?.intValue ?? 1000), rules: rules)
+        case "filter":
+            for (lo, hi) in [("min_chars", "max_chars"), ("min_words", "max_words")] {
+                if let a = c[lo]?.intValue, let b = c[hi]?.intValue, a > b {
+                    problems.add("\(stage.path).\(lo)", "`\(lo)` (\(a)) is larger than `\(hi)` (\(b)); every record would be dropped")
+                }
+            }
+            if c.isEmpty || c.keys == ["field"] { problems.add(stage.path, "a filter needs at least one bound (`min_chars`, `max_chars`, `min_words`, `max_words`)") }
+            return LengthFilterStage(index: stage.index, config: c)
+        case "fields":
+            return FieldsStage(index: stage.index, config: c)
+        case "fill":
+            for (k, entry) in (c["fields"]?.arrayValue ?? []).enumerated() {
+                let o = entry.objectValue ?? JSONObject()
+                if o["strategy"]?.stringValue == "constant", o["value"] == nil {
+                    problems.add("\(stage.path).fields[\(k)]", "strategy `constant` needs a `value`")
+                }
+                if o["strategy"]?.stringValue != "constant", o["value"] != nil {
+                    problems.add("\(stage.path).fields[\(k)].value", "`value` is only used by strategy `constant`")
+                }
+            }
+            return FillStage(index: stage.index, config: c)
+        case "outliers":
+            return OutlierStage(index: stage.index, config: c)
+        default:
+            problems.add(stage.path, "unknown stage `\(stage.name)`")
+            return nil
+        }
+    }
+}
+
+/// Collects semantic problems with their source positions.
+struct Problems {
+    let definition: PipelineDefinition
+    var list: [Diagnostic] = []
+
+    mutating func add(_ path: String, _ message: String) {
+        var p = path
+        var location: SourceLocation?
+        while location == nil {
+            location = definition.location(of: p)
+            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            if location == nil { p = String(p[..<cut]) }
+        }
+        list.append(Diagnostic(path: path, location: location, message: message))
+    }
+
+    func throwIfAny(file: String) throws {
+        if !list.isEmpty { throw WinnowError.invalidPipeline(file: file, diagnostics: list) }
+    }
+}

@@ -1,0 +1,58 @@
+import WinnowCore
+
+/// Writes a version's records as JSONL (each record in its original field order) or CSV
+/// (columns in first-seen order, non-string values as JSON).
+public enum Exporter {
+    public enum Format: String, Sendable, CaseIterable { case jsonl, csv }
+
+    public static func export(store: Store, version: VersionInfo, split: String?, format: Format,
+                              write: ([UInt8]) throws -> Void) throws -> Int {
+        if let split, try !store.splitCounts(of: version).contains(where: { $0.split == split }) {
+            let names = try store.splitCounts(of: version).map(\.split)
+            throw WinnowError.usage("\(version.name) has no split `\(split)`; it has " + names.map { "`\($0)`" }.joined(separator: ", "))
+        }
+        let refs = try store.records(of: version, split: split)
+        switch format {
+        case .jsonl:
+            for r in refs {
+                guard let body = try store.body(of: r.hash) else { throw WinnowError.store("record \(r.hash.short) is missing from the store; run `winnow verify`") }
+                var bytes = JSONWriter.compactBytes(body)
+                bytes.append(0x0A)
+                try write(bytes)
+            }
+        case .csv:
+            // Two passes keep memory to the column list: first collect columns, then write rows.
+            var columns: [String] = []
+            var seen = Set<String>()
+            for r in refs {
+                for key in try store.body(of: r.hash)?.objectValue?.keys ?? [] where seen.insert(key).inserted { columns.append(key) }
+            }
+            try write(Array((columns.map(csvField).joined(separator: ",") + "\n").utf8))
+            for r in refs {
+                let o = try store.body(of: r.hash)?.objectValue ?? JSONObject()
+                let row = columns.map { c -> String in
+                    guard let v = o[c] else { return "" }
+                    if case .null = v { return "" }
+                    return csvField(v.displayText)
+                }
+                try write(Array((row.joined(separator: ",") + "\n").utf8))
+            }
+        }
+        return refs.count
+    }
+
+    static func csvField(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + s.replacingQuotes() + "\""
+        }
+        return s
+    }
+}
+
+extension String {
+    fileprivate func replacingQuotes() -> String {
+        var out = ""
+        for c in self { out.append(c); if c == "\"" { out.append("\"") } }
+        return out
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import WinnowCore
+import WinnowStages
+import WinnowStore
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build a dataset version from a pipeline.",
+        discussion: "Streams the inputs through the stages into the store (.winnow/ beside the pipeline unless --store says otherwise). Same inputs and pipeline give the same version id; rebuilding adds nothing.")
+
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    @Option(name: .long, help: "Store directory (default: .winnow/ beside the pipeline).")
+    var store: String?
+
+    @Option(name: .long, help: "Worker threads (default: all cores). Never changes the output.")
+    var threads: Int?
+
+    @Option(name: .long, help: "Records per batch.")
+    var batchSize = 2048
+
+    @Flag(name: .long, help: "Print machine-readable JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "List quarantined rows with their reasons.")
+    var verbose = false
+
+    @Flag(name: .long, help: "No progress line, even on a terminal.")
+    var quiet = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        let definition = try PipelineLoader.load(path: pipeline)
+        let compiled = try PipelineCompiler.compile(definition, file: pipeline)
+        let storeDirectory = store ?? Store.defaultDirectory(forPipeline: pipeline)
+        let db = try Store(directory: storeDirectory)
+        let progress = !quiet && !json && isatty(2) != 0 ? ProgressLine() : nil
+        var options = ExecutionOptions(
+            threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, batchSize: batchSize,
+            maxErrorRate: definition.maxErrorRate, temporaryDirectory: storeDirectory)
+        if let progress {
+            options.progress = { @Sendable snapshot in progress.update(snapshot) }
+        }
+        let started = Date()
+        let result: BuildResult
+        do {
+            result = try db.build(definition: definition, source: compiled.makeSource(), decoder: compiled.decoder,
+                                  stages: compiled.stages, options: options, toolVersion: Winnow.version)
+        } catch {
+            progress?.finish()
+            throw error
+        }
+        progress?.finish()
+        let elapsed = Date().timeIntervalSince(started)
+        let version = result.version
+        let report = result.report
+        let created: Bool
+        if case .created = result { created = true } else { created = false }
+        if json {
+            Format.printJSON(.object(JSONObject([
+                ("status", .string(created ? "created" : "unchanged")),
+                ("version", .string(version.name)), ("id", .string(version.id)),
+                ("records", .number(JSONNumber(report.recordsOut))), ("rows_read", .number(JSONNumber(report.rowsRead))),
+                ("quarantined", .number(JSONNumber(report.quarantined))),
+                ("seconds", .number(JSONNumber((elapsed * 1000).rounded() / 1000))),
+                ("stages", .array([report.ingest.json] + report.stages.map(\.json))),
+                ("store", .string(storeDirectory)),
+            ])))
+            return
+        }
+        print(StageTable.render(ingest: report.ingest, stages: report.stages))
+        print("")
+        let mb = Double(compiled.files.reduce(0) { $0 + $1.size }) / 1e6
+        let rate = elapsed > 0 ? String(format: ", %.1f MB/s", mb / elapsed) : ""
+        if created {
+            print("built \(version.name)  \(version.shortID)  \(Format.count(report.recordsOut)) records, \(Format.count(report.quarantined)) quarantined, \(Format.seconds(elapsed))\(rate)")
+        } else {
+            print("unchanged: \(version.name)  \(version.shortID)  (same inputs, pipeline and records; nothing added)")
+        }
+        print("store: \(storeDirectory)")
+        if report.quarantined > 0 {
+            if verbose, created {
+                let inputs = try db.inputs(of: version).map(\.path)
+                for q in try db.quarantine(of: version) {
+                    print("  quarantined \(q.input < inputs.count ? inputs[q.input] : "?"):\(q.line): \(q.reason)")
+                }
+            } else {
+                print("see quarantined rows: winnow show \(version.name) --quarantine 20" + (store == nil ? "" : " --store \(storeDirectory)"))
+            }
+        }
+    }
+}
+
+/// The per-stage summary table printed after a build and by `show`.
+enum StageTable {
+    static func render(ingest: StageStats, stages: [StageStats]) -> String {
+        var rows: [[String]] = [["ingest", Format.count(ingest.input), Format.count(ingest.output), "-", "-",
+                                 Format.count(ingest.quarantined), Format.seconds(ingest.seconds)]]
+        for s in stages {
+            rows.append(["#\(s.index + 1) \(s.name)", Format.count(s.input), Format.count(s.output), Format.count(s.dropped),
+                         Format.count(s.changed), Format.count(s.quarantined), Format.seconds(s.seconds)])
+            for (rule, n) in s.rules.sorted(by: { $0.key < $1.key }) {
+                rows.append(["   \(rule)", "", "", "", "", "", Format.count(n) + " hits"])
+            }
+        }
+        return Format.table(["stage", "in", "out", "dropped", "changed", "quarantined", "time"], rows)
+    }
+}
+
+/// A progress line on stderr, redrawn in place: rows, rows/s, MB/s, and ETA when the input
+/// size is known.
+final class ProgressLine: @unchecked Sendable {
+    private let started = Date()
+    private var last = Date.distantPast
+    private let lock = NSLock()
+
+    func update(_ s: ProgressSnapshot) {
+        lock.lock(); defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(last) > 0.2 else { return }
+        last = now
+        let t = max(now.timeIntervalSince(started), 0.001)
+        var line = "\(s.phase): \(Format.count(s.rows)) rows, \(Format.count(Int(Double(s.rows) / t)))/s"
+        if s.phase == "ingest" {
+            line += String(format: ", %.1f MB/s", Double(s.bytesRead) / 1e6 / t)
+            if s.totalBytes > 0, s.bytesRead > 0 {
+                let fraction = min(1, Double(s.bytesRead) / Double(s.totalBytes))
+                line += String(format: ", %.0f%%, ETA %@", fraction * 100, Format.seconds(t / max(fraction, 0.001) - t))
+            }
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}

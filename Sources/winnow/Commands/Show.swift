@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import WinnowCore
+import WinnowStore
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show one version: inputs, splits, per-stage statistics, quarantine.")
+
+    @Argument(help: "Version: id prefix, DATASET@N, DATASET@latest or tag.")
+    var version: String
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .long, help: "List up to N quarantined rows.")
+    var quarantine = 5
+
+    func run() throws {
+        let store = try storeOptions.open()
+        let v = try store.resolve(version)
+        let inputs = try store.inputs(of: v)
+        let splits = try store.splitCounts(of: v)
+        let quarantined = try store.quarantine(of: v, limit: quarantine)
+        let stats = v.stats
+        let ingest = stats["ingest"].flatMap(StageStats.init(json:)) ?? StageStats(index: -1, name: "ingest")
+        let labels = try labelCounts(store, v)
+        if output.json {
+            var o = JSONObject()
+            o["version"] = .string(v.name)
+            o["id"] = .string(v.id)
+            o["parent"] = v.parent.map(JSONValue.string) ?? .null
+            o["created_at"] = .string(v.createdAt)
+            o["tool_version"] = .string(v.toolVersion)
+            o["pipeline_sha256"] = .string(v.pipelineHash)
+            o["tags"] = .array(v.tags.map(JSONValue.string))
+            o["records"] = .number(JSONNumber(v.recordCount))
+            o["splits"] = .object(JSONObject(splits.map { ($0.split, .number(JSONNumber($0.count))) }))
+            o["labels"] = .object(JSONObject(labels.map { ($0.0, .number(JSONNumber($0.1))) }))
+            o["inputs"] = .array(inputs.map { f in .object(JSONObject([
+                ("path", .string(f.path)), ("format", .string(f.format)), ("encoding", .string(f.encoding)),
+                ("size", .number(JSONNumber(f.size))), ("sha256", .string(f.sha256)),
+            ])) })
+            o["stats"] = .object(stats)
+            o["quarantine"] = .array(quarantined.map { q in .object(JSONObject([
+                ("input", .string(q.input < inputs.count ? inputs[q.input].path : "?")), ("line", .number(JSONNumber(q.line))),
+                ("byte_offset", .number(JSONNumber(q.byteOffset))), ("stage", .string(q.stage)), ("reason", .string(q.reason)),
+            ])) })
+            o["pipeline"] = (try? JSONParser.parse(v.pipelineJSON)) ?? .null
+            Format.printJSON(.object(o))
+            return
+        }
+        print("\(v.name)  \(v.id)")
+        print("created \(v.createdAt) by winnow \(v.toolVersion)" + (v.parent.map { ", parent \(String($0.prefix(12)))" } ?? ""))
+        if !v.tags.isEmpty { print("tags: " + v.tags.joined(separator: ", ")) }
+        print("records: \(Format.count(v.recordCount))  (" + splits.map { "\($0.split) \(Format.count($0.count))" }.joined(separator: ", ") + ")")
+        if !labels.isEmpty { print("labels: " + labels.map { "\($0.0) \(Format.count($0.1))" }.joined(separator: ", ")) }
+        print("\ninputs:")
+        print(Format.table(["path", "format", "encoding", "size", "sha256"], inputs.map {
+            [$0.path, $0.format, $0.encoding, Format.bytes($0.size), String($0.sha256.prefix(16))]
+        }))
+        print("\nstages:")
+        print(StageTable.render(ingest: ingest, stages: v.stageStats))
+        let total = try store.quarantineCount(of: v)
+        if total > 0 {
+            print("\nquarantine: \(Format.count(total)) row\(total == 1 ? "" : "s")")
+            for q in quarantined {
+                print("  \(q.input < inputs.count ? inputs[q.input].path : "?"):\(q.line) [\(q.stage)] \(q.reason)")
+            }
+            if total > quarantined.count { print("  … \(total - quarantined.count) more (--quarantine N)") }
+        }
+    }
+
+    private func labelCounts(_ store: Store, _ v: VersionInfo) throws -> [(String, Int)] {
+        var counts: [String: Int] = [:]
+        for r in try store.records(of: v) { if let l = r.label { counts[l, default: 0] += 1 } }
+        return counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
