@@ -20,24 +20,29 @@ let package = Package(
         // version-suffix macros that Swift cannot see, so every ICU call goes through a wrapper).
         .systemLibrary(name: "CICU", path: "Sources/CICU", pkgConfig: "icu-i18n",
                        providers: [.apt(["libicu-dev"])]),
+        .systemLibrary(name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
+                       providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        // Foundation-free Unicode kernels over UTF-8 (ICU). Must never import Foundation:
-        // Foundation ships its own ICU module and the two clash.
-        .target(name: "WinnowText", dependencies: ["CICU"]),
+        // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets) and
+        // PCRE2 with JIT (regex). Must never import Foundation: Foundation ships its own ICU
+        // module and the two clash.
+        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2"]),
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [
-            "CZlib",
+            "CZstd",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Ingest readers and the record stages (clean, regex, filter, field operations).
-        .target(name: "WinnowStages", dependencies: ["WinnowCore", "WinnowText"]),
+        .target(name: "WinnowStages", dependencies: ["WinnowCore", "WinnowText", "CZlib"]),
         // The content-addressed SQLite store: versions, ledger, quarantine, diff, verify, export.
-        .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite", "CZlib"]),
+        .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite"]),
         // The command-line tool: parses flags, calls the library, prints.
         .executableTarget(name: "winnow", dependencies: [
             "WinnowCore", "WinnowStages", "WinnowStore",

@@ -7,7 +7,6 @@
 #include <unicode/ustring.h>
 #include <unicode/unorm2.h>
 #include <unicode/utext.h>
-#include <unicode/uregex.h>
 #include <unicode/ubrk.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucsdet.h>
@@ -44,24 +43,6 @@ static inline UText *winnow_utext_openUTF8(UText *ut, const char *s, int64_t len
     return utext_openUTF8(ut, s, len, e);
 }
 static inline void winnow_utext_close(UText *ut) { utext_close(ut); }
-
-// Regular expressions (native indices of a UTF-8 UText are byte offsets)
-static inline URegularExpression *winnow_uregex_openUText(UText *pattern, uint32_t flags, UParseError *pe, UErrorCode *e) {
-    return uregex_openUText(pattern, flags, pe, e);
-}
-static inline URegularExpression *winnow_uregex_clone(const URegularExpression *r, UErrorCode *e) { return uregex_clone(r, e); }
-static inline void winnow_uregex_close(URegularExpression *r) { uregex_close(r); }
-static inline void winnow_uregex_setUText(URegularExpression *r, UText *t, UErrorCode *e) { uregex_setUText(r, t, e); }
-static inline UBool winnow_uregex_findNext(URegularExpression *r, UErrorCode *e) { return uregex_findNext(r, e); }
-static inline UBool winnow_uregex_find64(URegularExpression *r, int64_t start, UErrorCode *e) { return uregex_find64(r, start, e); }
-static inline UBool winnow_uregex_matches64(URegularExpression *r, int64_t start, UErrorCode *e) { return uregex_matches64(r, start, e); }
-static inline int64_t winnow_uregex_start64(URegularExpression *r, int32_t g, UErrorCode *e) { return uregex_start64(r, g, e); }
-static inline int64_t winnow_uregex_end64(URegularExpression *r, int32_t g, UErrorCode *e) { return uregex_end64(r, g, e); }
-static inline int32_t winnow_uregex_groupCount(URegularExpression *r, UErrorCode *e) { return uregex_groupCount(r, e); }
-static inline int32_t winnow_uregex_groupNumberFromCName(URegularExpression *r, const char *name, int32_t len, UErrorCode *e) {
-    return uregex_groupNumberFromCName(r, name, len, e);
-}
-static inline void winnow_uregex_setTimeLimit(URegularExpression *r, int32_t limit, UErrorCode *e) { uregex_setTimeLimit(r, limit, e); }
 
 // Word boundaries
 static inline UBreakIterator *winnow_ubrk_open_word(const char *locale, UErrorCode *e) {

@@ -3,7 +3,6 @@ import WinnowCore
 /// Writes a build's output into the store as it streams, inside the build's transaction.
 final class BuildWriter: BuildSink {
     private let vkey: Int
-    private let objectExists: Statement
     private let insertObject: Statement
     private let insertRecord: Statement
     private let insertLedger: Statement
@@ -15,7 +14,6 @@ final class BuildWriter: BuildSink {
 
     init(database: Database, vkey: Int) throws {
         self.vkey = vkey
-        objectExists = try database.prepare("SELECT 1 FROM objects WHERE hash = ?")
         insertObject = try database.prepare("INSERT OR IGNORE INTO objects(hash, encoding, size, body) VALUES(?, ?, ?, ?)")
         insertRecord = try database.prepare("INSERT INTO version_records(vkey, ordinal, split, hash, input, line, label, record_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?)")
         insertLedger = try database.prepare("INSERT INTO ledger(vkey, ordinal, input, line, stage_index, stage, rule, action, hash, detail) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -44,12 +42,9 @@ final class BuildWriter: BuildSink {
         }
     }
 
-    /// Stores a body once; compression only runs for bodies the store does not have yet.
-    private func store(_ hash: RecordHash, _ body: [UInt8]) throws {
-        try objectExists.bind([.blob(hash.bytes)])
-        if try objectExists.step() { return }
-        let (encoding, data) = BodyCodec.encode(body)
-        try insertObject.run([.blob(hash.bytes), .int(encoding), .int(body.count), .blob(data)])
+    /// Stores a body once (records are content-addressed).
+    private func store(_ hash: RecordHash, _ body: StoredBody) throws {
+        try insertObject.run([.blob(hash.bytes), .int(body.encoding), .int(body.size), .blob(body.data)])
     }
 
     var recordsDigest: String { digest.finalize() }

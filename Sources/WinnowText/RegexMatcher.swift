@@ -1,57 +1,71 @@
-@_implementationOnly import CICU
+@_implementationOnly import CPCRE2
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A per-thread ICU matcher over UTF-8 text. Offsets are UTF-8 byte offsets into the text.
+/// A per-thread PCRE2 matcher over UTF-8 text. Offsets are UTF-8 byte offsets into the text.
+///
+/// Work is bounded twice: each match attempt may take at most ``matchLimit`` backtracking steps
+/// (PCRE2's match limit, which the JIT honours too), and one call — all matches of one rule on
+/// one record — stops when its wall-clock deadline passes. Either raises a ``TextError`` with
+/// `isTimeout` set, which the caller turns into a quarantine entry.
 ///
 /// Not thread-safe by design: create one per worker from a shared ``RegexPattern``.
 public final class RegexMatcher {
     public let pattern: RegexPattern
-    private let regex: OpaquePointer
+    /// Backtracking steps allowed per match attempt.
+    public static let matchLimit: UInt32 = 10_000_000
+    private let matchData: OpaquePointer
+    private let context: OpaquePointer
+    private let jitStack: OpaquePointer?
+    private let timeLimit: Duration?
 
-    init(pattern: RegexPattern, timeLimit: Int32) throws {
-        var status = U_ZERO_ERROR
-        guard let clone = winnow_uregex_clone(pattern.compiled, &status), !failed(status) else {
-            throw TextError.icu("cloning regex", status)
-        }
-        if timeLimit > 0 {
-            winnow_uregex_setTimeLimit(clone, timeLimit, &status)
-            if failed(status) { winnow_uregex_close(clone); throw TextError.icu("setting regex time limit", status) }
-        }
+    init(pattern: RegexPattern, timeLimitMilliseconds: Int) throws {
+        guard let data = pcre2_match_data_create_from_pattern_8(pattern.code, nil),
+              let ctx = pcre2_match_context_create_8(nil) else { throw TextError("out of memory creating a regex matcher") }
+        pcre2_set_match_limit_8(ctx, RegexMatcher.matchLimit)
+        let stack = pcre2_jit_stack_create_8(32 * 1024, 4 * 1024 * 1024, nil)
+        if let stack { pcre2_jit_stack_assign_8(ctx, nil, UnsafeMutableRawPointer(stack)) }
         self.pattern = pattern
-        self.regex = clone
+        matchData = data
+        context = ctx
+        jitStack = stack
+        timeLimit = timeLimitMilliseconds > 0 ? .milliseconds(timeLimitMilliseconds) : nil
     }
 
-    deinit { winnow_uregex_close(regex) }
+    deinit {
+        pcre2_match_data_free_8(matchData)
+        pcre2_match_context_free_8(context)
+        if let jitStack { pcre2_jit_stack_free_8(jitStack) }
+    }
 
-    /// Runs `body` with the matcher attached to `text`; the UText only lives inside the call.
-    private func attached<T>(_ text: UnsafeBufferPointer<UInt8>,
-                             _ body: (OpaquePointer) throws -> T) throws -> T {
-        var status = U_ZERO_ERROR
-        let base = UnsafeRawPointer(text.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }
-        var empty: CChar = 0
-        let ut = withUnsafePointer(to: &empty) { emptyPointer in
-            winnow_utext_openUTF8(nil, base ?? emptyPointer, Int64(text.count), &status)
+    /// One match attempt at `start`; `true` with the ovector filled, `false` when nothing matches.
+    @inline(__always)
+    private func find(_ text: UnsafeBufferPointer<UInt8>, from start: Int, options: UInt32 = 0) throws -> Bool {
+        let base = text.baseAddress ?? UnsafePointer(bitPattern: 1)!
+        let rc = pattern.jit && options & UInt32(PCRE2_ANCHORED) == 0
+            ? pcre2_jit_match_8(pattern.code, base, text.count, start, options, matchData, context)
+            : pcre2_match_8(pattern.code, base, text.count, start, options | UInt32(PCRE2_NO_UTF_CHECK), matchData, context)
+        if rc >= 0 { return true }
+        if rc == PCRE2_ERROR_NOMATCH { return false }
+        if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT {
+            throw TextError("regex `\(pattern.source)` gave up: \(RegexPattern.message(rc))", isTimeout: true)
         }
-        defer { winnow_utext_close(ut) }
-        if failed(status) { throw TextError.icu("opening UTF-8 text", status) }
-        winnow_uregex_setUText(regex, ut, &status)
-        if failed(status) { throw TextError.icu("attaching text", status) }
-        return try body(regex)
+        throw TextError("regex `\(pattern.source)`: \(RegexPattern.message(rc))")
+    }
+
+    private var ovector: UnsafeMutablePointer<Int> { pcre2_get_ovector_pointer_8(matchData) }
+
+    /// The byte range of group `g` of the last match, or `nil` when the group did not take part.
+    private func group(_ g: Int) -> Range<Int>? {
+        let start = ovector[2 * g], end = ovector[2 * g + 1]
+        return start == winnow_pcre2_unset() || end < start ? nil : start..<end
     }
 
     /// The byte range of the first match, or `nil`.
     public func firstMatch(in text: String) throws -> Range<Int>? {
         var text = text
-        return try text.withUTF8 { buf throws in
-            try attached(buf) { regex throws -> Range<Int>? in
-                var status = U_ZERO_ERROR
-                let found = winnow_uregex_find64(regex, 0, &status)
-                if failed(status) { throw TextError.icu("regex `\(pattern.source)`", status) }
-                guard found != 0 else { return nil }
-                let start = winnow_uregex_start64(regex, 0, &status)
-                let end = winnow_uregex_end64(regex, 0, &status)
-                return Int(start)..<Int(end)
-            }
-        }
+        return try text.withUTF8 { buf in try find(buf, from: 0) ? group(0) : nil }
     }
 
     /// Whether the pattern matches anywhere in `text`.
@@ -59,63 +73,67 @@ public final class RegexMatcher {
         try firstMatch(in: text) != nil
     }
 
-    /// The named and numbered groups of the first match, or `nil` when there is no match.
-    /// Groups that did not take part in the match are absent.
+    /// The groups of the first match by number (0 is the whole match), or `nil` when there is
+    /// no match. Groups that did not take part are absent.
     public func captures(in text: String) throws -> [Int: String]? {
         var text = text
-        let groups = pattern.groupCount
-        return try text.withUTF8 { buf throws in
-            try attached(buf) { regex throws -> [Int: String]? in
-                var status = U_ZERO_ERROR
-                let found = winnow_uregex_find64(regex, 0, &status)
-                if failed(status) { throw TextError.icu("regex `\(pattern.source)`", status) }
-                guard found != 0 else { return nil }
-                var result: [Int: String] = [:]
-                for g in 0...groups {
-                    let start = Int(winnow_uregex_start64(regex, Int32(g), &status))
-                    let end = Int(winnow_uregex_end64(regex, Int32(g), &status))
-                    if start >= 0, end >= start {
-                        result[g] = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<end]), as: UTF8.self)
-                    }
-                }
-                return result
+        return try text.withUTF8 { buf -> [Int: String]? in
+            guard try find(buf, from: 0) else { return nil }
+            var result: [Int: String] = [:]
+            for g in 0...pattern.groupCount {
+                if let r = group(g) { result[g] = String(decoding: UnsafeBufferPointer(rebasing: buf[r]), as: UTF8.self) }
             }
+            return result
         }
     }
 
-    /// Replaces every match. Returns the new text and the number of replacements, or `nil` when
-    /// nothing matched (so callers can count hits and skip a copy).
+    /// Replaces every match. Returns the new text and the number of replacements that changed
+    /// something, or `nil` when nothing changed (so callers can count hits and skip a copy).
+    /// A match whose replacement is the same text (a single space replaced by a space) is not
+    /// a change and costs no copying.
     public func replaceAll(in text: String, with template: ReplacementTemplate) throws -> (String, Int)? {
         var text = text
-        return try text.withUTF8 { buf throws in
-            try attached(buf) { regex throws -> (String, Int)? in
-                var status = U_ZERO_ERROR
-                var output: [UInt8] = []
-                var last = 0
-                var count = 0
-                while winnow_uregex_findNext(regex, &status) != 0 {
-                    if failed(status) { break }
-                    let start = Int(winnow_uregex_start64(regex, 0, &status))
-                    let end = Int(winnow_uregex_end64(regex, 0, &status))
-                    if count == 0 { output.reserveCapacity(buf.count + 16) }
-                    output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[last..<start]))
-                    for piece in template.pieces {
-                        switch piece {
-                        case .literal(let bytes): output.append(contentsOf: bytes)
-                        case .group(let g):
-                            let gs = Int(winnow_uregex_start64(regex, Int32(g), &status))
-                            let ge = Int(winnow_uregex_end64(regex, Int32(g), &status))
-                            if gs >= 0, ge >= gs { output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[gs..<ge])) }
-                        }
-                    }
-                    last = end
-                    count += 1
+        let deadline = timeLimit.map { ContinuousClock.now + $0 }
+        return try text.withUTF8 { buf -> (String, Int)? in
+            var output: [UInt8] = []
+            var last = 0
+            var count = 0
+            var start = 0
+            var options: UInt32 = 0
+            let n = buf.count
+            while start <= n {
+                guard try find(buf, from: start, options: options) else {
+                    // After an empty match, retry one character further on.
+                    if options == 0 || start >= n { break }
+                    start += 1
+                    while start < n, buf[start] & 0xC0 == 0x80 { start += 1 }
+                    options = 0
+                    continue
                 }
-                if failed(status) { throw TextError.icu("regex `\(pattern.source)`", status) }
-                guard count > 0 else { return nil }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[last...]))
-                return (String(decoding: output, as: UTF8.self), count)
+                let whole = group(0)!
+                options = whole.isEmpty ? UInt32(PCRE2_NOTEMPTY_ATSTART) | UInt32(PCRE2_ANCHORED) : 0
+                start = whole.upperBound
+                if let literal = template.literal, literal.count == whole.count,
+                   (literal.isEmpty || literal.withUnsafeBufferPointer({ memcmp($0.baseAddress!, buf.baseAddress! + whole.lowerBound, whole.count) == 0 })) {
+                    continue
+                }
+                if count == 0 { output.reserveCapacity(n + 16) }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[last..<whole.lowerBound]))
+                for piece in template.pieces {
+                    switch piece {
+                    case .literal(let bytes): output.append(contentsOf: bytes)
+                    case .group(let g): if let r = group(g) { output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[r])) }
+                    }
+                }
+                last = whole.upperBound
+                count += 1
+                if let deadline, count & 63 == 0, ContinuousClock.now > deadline {
+                    throw TextError("regex `\(pattern.source)` exceeded its time limit", isTimeout: true)
+                }
             }
+            guard count > 0 else { return nil }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[last...]))
+            return (String(decoding: output, as: UTF8.self), count)
         }
     }
 }

@@ -7,17 +7,19 @@ public struct ReplacementTemplate: Sendable, Equatable {
         case group(Int)
     }
     public let pieces: [Piece]
+    /// The replacement when it refers to no group (most cleaning rules), for fast identity checks.
+    public let literal: [UInt8]?
 
     init(_ template: String, pattern: RegexPattern) throws {
         var pieces: [Piece] = []
-        var literal: [UInt8] = []
+        var pending: [UInt8] = []
         let bytes = Array(template.utf8)
         var i = 0
-        func flush() { if !literal.isEmpty { pieces.append(.literal(literal)); literal = [] } }
+        func flush() { if !pending.isEmpty { pieces.append(.literal(pending)); pending = [] } }
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\\"), i + 1 < bytes.count {
-                literal.append(bytes[i + 1]); i += 2; continue
+                pending.append(bytes[i + 1]); i += 2; continue
             }
             if b == UInt8(ascii: "$"), i + 1 < bytes.count {
                 if bytes[i + 1] == UInt8(ascii: "{"), let close = bytes[(i + 2)...].firstIndex(of: UInt8(ascii: "}")) {
@@ -38,9 +40,14 @@ public struct ReplacementTemplate: Sendable, Equatable {
                     throw TextError("replacement `\(template)` refers to group \(bytes[i + 1] - 0x30), but the pattern has \(pattern.groupCount)")
                 }
             }
-            literal.append(b); i += 1
+            pending.append(b); i += 1
         }
         flush()
         self.pieces = pieces
+        switch pieces.count {
+        case 0: literal = []
+        case 1: if case .literal(let bytes) = pieces[0] { literal = bytes } else { literal = nil }
+        default: literal = nil
+        }
     }
 }

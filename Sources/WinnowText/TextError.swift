@@ -19,8 +19,7 @@ public struct TextError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String { message }
 
     static func icu(_ what: String, _ code: UErrorCode) -> TextError {
-        TextError("\(what): \(String(cString: winnow_u_errorName(code)))",
-                  isTimeout: code == U_REGEX_TIME_OUT)
+        TextError("\(what): \(String(cString: winnow_u_errorName(code)))")
     }
 }
 

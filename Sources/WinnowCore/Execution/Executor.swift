@@ -60,6 +60,20 @@ public final class Executor {
     }
 
     public func run(source: RecordSource, decoder: any RawItemDecoder, sink: BuildSink) throws -> ExecutionReport {
+        // With spare cores, the store writes one batch while the next is processed.
+        let pipelined = options.threads > 1 ? PipelinedSink(sink) : nil
+        let sink: BuildSink = pipelined ?? sink
+        do {
+            let report = try execute(source: source, decoder: decoder, sink: sink)
+            try pipelined?.drain()
+            return report
+        } catch {
+            try? pipelined?.drain()
+            throw error
+        }
+    }
+
+    private func execute(source: RecordSource, decoder: any RawItemDecoder, sink: BuildSink) throws -> ExecutionReport {
         var report = ExecutionReport()
         report.stages = stages.map { StageStats(index: $0.index, name: $0.name) }
         report.perFile = Array(repeating: (0, 0), count: source.files.count)
@@ -155,7 +169,7 @@ public final class Executor {
 
     private enum Fate {
         case kept(FinalRecord?, WorkItem, [LedgerEntry])
-        case dropped([LedgerEntry], RecordHash, [UInt8])
+        case dropped([LedgerEntry], RecordHash, StoredBody)
         case quarantined(QuarantineEntry)
     }
 
@@ -231,8 +245,9 @@ public final class Executor {
             case .drop(let rule, let detail):
                 stats[k].dropped += 1
                 stats[k].rules[rule, default: 0] += 1
-                let body = JSONWriter.compactBytes(.object(item.record.fields))
-                let hash = item.record.hash
+                let (compact, canonical) = JSONWriter.compactAndCanonical(item.record.fields)
+                let body = StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() })
+                let hash = RecordHash(canonicalBytes: canonical)
                 var ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
                 ledger.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
                                           stageIndex: stage.index, stage: stage.name, rule: rule, action: .drop,
@@ -245,10 +260,11 @@ public final class Executor {
             }
         }
         guard final else { return .kept(nil, item, []) }
-        let hash = item.record.hash
+        let (compact, canonical) = JSONWriter.compactAndCanonical(item.record.fields)
+        let hash = RecordHash(canonicalBytes: canonical)
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
         let record = FinalRecord(ordinal: item.record.ordinal, provenance: item.record.provenance, hash: hash,
-                                 body: JSONWriter.compactBytes(.object(item.record.fields)),
+                                 body: StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() }),
                                  split: item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))

@@ -7,33 +7,49 @@ final class OrderedParallelMap: @unchecked Sendable {
     let threads: Int
     /// One context per chunk slot, reused across batches (slot k only ever runs on one thread
     /// at a time), so per-thread caches such as cloned ICU matchers survive between batches.
-    private(set) var contexts: [StageContext]
+    let contexts: [StageContext]
 
     init(threads: Int) {
         self.threads = max(1, threads)
         self.contexts = (0..<(self.threads * 2)).map { _ in StageContext() }
     }
 
-    func map<T, R>(_ items: [T], _ body: (ArraySlice<T>, StageContext) -> [R]) -> [R] {
+    func map<T, R>(_ items: [T], _ body: @escaping (ArraySlice<T>, StageContext) -> [R]) -> [R] {
         if threads == 1 || items.count < 64 {
             return body(items[...], contexts[0])
         }
         let chunks = min(contexts.count, items.count)
         let size = (items.count + chunks - 1) / chunks
-        var results = [[R]](repeating: [], count: chunks)
-        withoutActuallyEscaping(body) { body in
-        results.withUnsafeMutableBufferPointer { slots in
-            let box = UnsafeBox((slots, items, contexts, body))
-            DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                let (slots, items, contexts, body) = box.value
-                let lower = k * size
-                let upper = min(items.count, lower + size)
-                guard lower < upper else { return }
-                slots[k] = body(items[lower..<upper], contexts[k])
-            }
+        // Each chunk writes only its own slot; the slots outlive the concurrent section.
+        let slots = UnsafeMutablePointer<[R]>.allocate(capacity: chunks)
+        slots.initialize(repeating: [], count: chunks)
+        defer {
+            slots.deinitialize(count: chunks)
+            slots.deallocate()
         }
+        let job = UnsafeBox(ChunkJob(items: items, contexts: contexts, body: body, slots: slots, size: size))
+        DispatchQueue.concurrentPerform(iterations: chunks) { k in
+            job.value.run(k)
         }
-        return results.flatMap { $0 }
+        var out: [R] = []
+        out.reserveCapacity(items.count)
+        for k in 0..<chunks { out.append(contentsOf: slots[k]) }
+        return out
+    }
+}
+
+private struct ChunkJob<T, R> {
+    let items: [T]
+    let contexts: [StageContext]
+    let body: (ArraySlice<T>, StageContext) -> [R]
+    let slots: UnsafeMutablePointer<[R]>
+    let size: Int
+
+    func run(_ k: Int) {
+        let lower = k * size
+        let upper = min(items.count, lower + size)
+        guard lower < upper else { return }
+        (slots + k).pointee = body(items[lower..<upper], contexts[k])
     }
 }
 

@@ -12,9 +12,11 @@ public struct JSONParser {
         public var description: String { "\(location): \(message)" }
     }
 
-    /// Parses one complete JSON document; trailing non-whitespace is an error.
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    /// Parses one complete JSON document; trailing non-whitespace is an error. Invalid UTF-8
+    /// inside a string is an error unless `repairInvalidUTF8` (then it becomes U+FFFD).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, repairInvalidUTF8: Bool = false) throws -> JSONValue {
         var parser = JSONParser(bytes: bytes, recordLocations: false)
+        parser.repairInvalidUTF8 = repairInvalidUTF8
         return try parser.parseDocument()
     }
 
@@ -36,6 +38,7 @@ public struct JSONParser {
     private let recordLocations: Bool
     private var locations: [String: SourceLocation] = [:]
     private var depth = 0
+    private var repairInvalidUTF8 = false
 
     private init(bytes: UnsafeBufferPointer<UInt8>, recordLocations: Bool) {
         self.bytes = bytes
@@ -170,56 +173,81 @@ public struct JSONParser {
 
     private mutating func parseString() throws -> String {
         i += 1
-        let start = i
-        // Fast path: no escapes, so the string is a slice of the input.
-        while i < bytes.count {
-            let b = bytes[i]
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { throw error("unterminated string") }
+        // Scan with a local index; copy runs between escapes in bulk.
+        var k = i
+        var out: [UInt8] = []
+        var escaped = false
+        var runStart = k
+        while k < n {
+            let b = base[k]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
-                i += 1
+                let s: String
+                if !escaped {
+                    s = try makeString(UnsafeBufferPointer(start: base + runStart, count: k - runStart))
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k - runStart))
+                    s = try out.withUnsafeBufferPointer { try makeString($0) }
+                }
+                i = k + 1
                 return s
             }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in string") }
-            i += 1
-        }
-        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<i]))
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "\"") { i += 1; return String(decoding: out, as: UTF8.self) }
-            if b < 0x20 { throw error("control character in string") }
-            if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
-            i += 1
-            guard i < bytes.count else { break }
-            let e = bytes[i]
-            i += 1
-            switch e {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if scalar >= 0xD800, scalar < 0xDC00 {
-                    // A high surrogate must be followed by an escaped low surrogate.
-                    if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
-                        i += 2
-                        let low = try hex4()
-                        if low >= 0xDC00, low < 0xE000 {
-                            scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        } else { scalar = 0xFFFD }
-                    } else { scalar = 0xFFFD }
-                } else if scalar >= 0xDC00, scalar < 0xE000 { scalar = 0xFFFD }
-                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-                out.append(contentsOf: String(Character(u)).utf8)
-            default: throw error("invalid escape `\\\(Unicode.Scalar(e))`")
+            if b == UInt8(ascii: "\\") {
+                if !escaped { escaped = true; out.reserveCapacity(k - i + 64) }
+                out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k - runStart))
+                i = k
+                try appendEscape(&out)
+                k = i
+                runStart = k
+                continue
             }
+            if b < 0x20 { i = k; throw error("control character in string") }
+            k += 1
         }
+        i = k
         throw error("unterminated string")
+    }
+
+    /// Builds a `String`, rejecting invalid UTF-8 unless the parser was asked to repair it.
+    @inline(__always)
+    private func makeString(_ buffer: UnsafeBufferPointer<UInt8>) throws -> String {
+        if repairInvalidUTF8 { return String(decoding: buffer, as: UTF8.self) }
+        guard let s = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        return s
+    }
+
+    /// Decodes the escape at `i` (which points at the backslash) and advances past it.
+    private mutating func appendEscape(_ out: inout [UInt8]) throws {
+        i += 1
+        guard i < bytes.count else { throw error("unterminated string") }
+        let e = bytes[i]
+        i += 1
+        switch e {
+        case UInt8(ascii: "\""): out.append(0x22)
+        case UInt8(ascii: "\\"): out.append(0x5C)
+        case UInt8(ascii: "/"): out.append(0x2F)
+        case UInt8(ascii: "b"): out.append(0x08)
+        case UInt8(ascii: "f"): out.append(0x0C)
+        case UInt8(ascii: "n"): out.append(0x0A)
+        case UInt8(ascii: "r"): out.append(0x0D)
+        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "u"):
+            var scalar = try hex4()
+            if scalar >= 0xD800, scalar < 0xDC00 {
+                // A high surrogate must be followed by an escaped low surrogate.
+                if i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") {
+                    i += 2
+                    let low = try hex4()
+                    if low >= 0xDC00, low < 0xE000 {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else { scalar = 0xFFFD }
+                } else { scalar = 0xFFFD }
+            } else if scalar >= 0xDC00, scalar < 0xE000 { scalar = 0xFFFD }
+            let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+            out.append(contentsOf: String(Character(u)).utf8)
+        default: throw error("invalid escape `\\\(Unicode.Scalar(e))`")
+        }
     }
 
     private mutating func hex4() throws -> UInt32 {

@@ -20,6 +20,49 @@ public enum JSONWriter {
         return out
     }
 
+    /// The compact (original order) and canonical serialisations of a record in one pass:
+    /// each top-level member is written once when its two forms agree (strings, integers,
+    /// booleans, null: nearly always), and the pieces are assembled in both orders.
+    public static func compactAndCanonical(_ object: JSONObject) -> (compact: [UInt8], canonical: [UInt8]) {
+        var pieces: [(key: String, compact: [UInt8], canonical: [UInt8]?)] = []
+        pieces.reserveCapacity(object.count)
+        var total = 2
+        for member in object {
+            var compact: [UInt8] = []
+            writeString(member.key, into: &compact)
+            compact.append(UInt8(ascii: ":"))
+            let prefix = compact.count
+            write(member.value, into: &compact, canonical: false)
+            var canonical: [UInt8]?
+            switch member.value {
+            case .string, .bool, .null: break
+            case .number(let n) where n.canonicalText == n.text: break
+            default:
+                var c = Array(compact[..<prefix])
+                write(member.value, into: &c, canonical: true)
+                if c != compact { canonical = c }
+            }
+            total += compact.count + 1
+            pieces.append((member.key, compact, canonical))
+        }
+        var compact: [UInt8] = [], canonical: [UInt8] = []
+        compact.reserveCapacity(total)
+        canonical.reserveCapacity(total)
+        compact.append(UInt8(ascii: "{"))
+        for (k, p) in pieces.enumerated() {
+            if k > 0 { compact.append(UInt8(ascii: ",")) }
+            compact.append(contentsOf: p.compact)
+        }
+        compact.append(UInt8(ascii: "}"))
+        canonical.append(UInt8(ascii: "{"))
+        for (k, p) in pieces.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
+            if k > 0 { canonical.append(UInt8(ascii: ",")) }
+            canonical.append(contentsOf: p.canonical ?? p.compact)
+        }
+        canonical.append(UInt8(ascii: "}"))
+        return (compact, canonical)
+    }
+
     public static func compactBytes(_ value: JSONValue) -> [UInt8] {
         var out: [UInt8] = []
         write(value, into: &out, canonical: false)
@@ -98,23 +141,48 @@ public enum JSONWriter {
 
     static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Appends `s` as a JSON string. Runs of bytes that need no escaping (almost all of real
+    /// text) are copied in bulk.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
+        var s = s
         out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(0x5C); out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
-            case 0x08: out.append(0x5C); out.append(UInt8(ascii: "b"))
-            case 0x0C: out.append(0x5C); out.append(UInt8(ascii: "f"))
-            case 0..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hexDigits[Int(b >> 4)])
-                out.append(hexDigits[Int(b & 0xF)])
-            default: out.append(b)
+        s.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
+            let raw = UnsafeRawPointer(base)
+            let n = bytes.count
+            var runStart = 0
+            var i = 0
+            while i < n {
+                // Eight bytes at a time: skip words with no control byte, quote or backslash.
+                if i + 8 <= n {
+                    let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
+                    let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+                    let special = ((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    if special & high == 0 { i += 8; continue }
+                }
+                let b = base[i]
+                i += 1
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                let at = i - 1
+                if runStart < at { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<at])) }
+                runStart = at + 1
+                out.append(0x5C)
+                switch b {
+                case UInt8(ascii: "\""): out.append(0x22)
+                case UInt8(ascii: "\\"): out.append(0x5C)
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
+                case 0x08: out.append(UInt8(ascii: "b"))
+                case 0x0C: out.append(UInt8(ascii: "f"))
+                default:
+                    out.append(contentsOf: "u00".utf8)
+                    out.append(hexDigits[Int(b >> 4)])
+                    out.append(hexDigits[Int(b & 0xF)])
+                }
             }
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(UInt8(ascii: "\""))
     }

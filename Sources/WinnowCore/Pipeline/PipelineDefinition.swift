@@ -39,6 +39,22 @@ public struct PipelineDefinition: Sendable {
     }
 
     public func location(of path: String) -> SourceLocation? { locations[path] }
+
+    /// The same pipeline reading `paths` instead of its own inputs (`winnow run --input`).
+    /// Only for pipelines with one input entry; the override is part of the canonical JSON,
+    /// so it is part of the version id too.
+    public func withInputPaths(_ paths: [String]) throws -> PipelineDefinition {
+        guard inputs.count == 1, case .object(var root) = json, case .array(var entries)? = root["inputs"],
+              case .object(var entry) = entries[0] else {
+            throw WinnowError.usage("--input needs a pipeline with exactly one entry in `inputs` (this one has \(inputs.count))")
+        }
+        entry["path"] = paths.count == 1 ? .string(paths[0]) : .array(paths.map(JSONValue.string))
+        entries[0] = .object(entry)
+        root["inputs"] = .array(entries)
+        var copy = PipelineDefinition(json: .object(root), baseDirectory: baseDirectory, locations: locations)
+        copy.json = .object(root)
+        return copy
+    }
 }
 
 /// One input entry.

@@ -99,25 +99,19 @@ enum TextScrubber {
         }
     }
 
-    /// Removes leading and trailing whitespace.
+    /// Removes leading and trailing whitespace, scanning only the ends of the text.
     static func trim(_ text: String) -> String? {
         var text = text
         return text.withUTF8 { bytes -> String? in
             var start = 0
             while start < bytes.count, let w = whitespace(bytes, start) { start += w.length }
             var end = bytes.count
-            // Walk back over whitespace: find the last non-whitespace scalar start.
-            var k = start
-            var lastContentEnd = start
-            while k < bytes.count {
-                if let w = whitespace(bytes, k) { k += w.length } else {
-                    var len = 1
-                    while k + len < bytes.count, bytes[k + len] & 0xC0 == 0x80 { len += 1 }
-                    k += len
-                    lastContentEnd = k
-                }
+            while end > start {
+                var k = end - 1
+                while k > start, bytes[k] & 0xC0 == 0x80 { k -= 1 }
+                guard let w = whitespace(bytes, k), k + w.length == end else { break }
+                end = k
             }
-            end = lastContentEnd
             if start == 0 && end == bytes.count { return nil }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
         }

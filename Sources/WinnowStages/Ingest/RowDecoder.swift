@@ -22,11 +22,15 @@ public struct RowDecoder: RawItemDecoder {
             switch item.payload {
             case .failed(let reason, let bytes):
                 return .failure(DecodeFailure(reason: reason, excerpt: QuarantineEntry.excerpt(of: bytes)))
-            case .jsonLine(let bytes):
-                let text = try utf8(bytes, rule, context)
+            case .jsonLine(let raw):
+                // UTF-8 input is validated by the parser itself, string by string (one pass).
+                let bytes = rule.rowCharset == nil ? raw : Array(try utf8(raw, rule, context).utf8)
                 let value: JSONValue
-                do { value = try JSONParser.parse(text) } catch let e as JSONParser.SyntaxError {
-                    return .failure(DecodeFailure(reason: "invalid JSON at column \(e.location.column): \(e.message)",
+                do {
+                    value = try bytes.withUnsafeBufferPointer { try JSONParser.parse($0, repairInvalidUTF8: rule.invalidUTF8 == .replace) }
+                } catch let e as JSONParser.SyntaxError {
+                    let what = e.message.hasPrefix("invalid UTF-8") ? "\(e.message) at byte \(e.offset)" : "invalid JSON at column \(e.location.column): \(e.message)"
+                    return .failure(DecodeFailure(reason: what,
                                                   excerpt: QuarantineEntry.excerpt(of: bytes)))
                 }
                 guard case .object(let object) = value else {

@@ -12,6 +12,9 @@ struct Run: ParsableCommand {
     @Argument(help: "The pipeline file.")
     var pipeline: String
 
+    @Option(name: .long, help: ArgumentHelp("Read these files instead of the pipeline's input paths (pipelines with one input entry).", valueName: "file"))
+    var input: [String] = []
+
     @Option(name: .long, help: "Store directory (default: .winnow/ beside the pipeline).")
     var store: String?
 
@@ -36,7 +39,11 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let definition = try PipelineLoader.load(path: pipeline)
+        var definition = try PipelineLoader.load(path: pipeline)
+        if !input.isEmpty {
+            let cwd = FileManager.default.currentDirectoryPath
+            definition = try definition.withInputPaths(input.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 })
+        }
         let compiled = try PipelineCompiler.compile(definition, file: pipeline)
         let storeDirectory = store ?? Store.defaultDirectory(forPipeline: pipeline)
         let db = try Store(directory: storeDirectory)
