@@ -6,8 +6,9 @@
 /// bytes directly (no UTF-16 round trip, offsets are byte offsets), its JIT runs simple cleaning
 /// patterns at hundreds of MB/s, and it bounds the work of every match, so a catastrophic
 /// pattern cannot hang a build. Patterns use Perl/Python syntax in Unicode mode (`\w`, `\d`,
-/// `\s` and `\b` are Unicode-aware); `\uHHHH`, `\u{H…}`, `\xHH` and `\x{H…}` all name code
-/// points, so patterns written for Python's `re` carry over.
+/// `\s` and `\b` are Unicode-aware). Code points are written `\xHH` or `\x{H…}` as in Perl, or
+/// `\uHHHH` and `\UHHHHHHHH` as in Python's `re` (translated before compiling), so patterns
+/// written for either carry over.
 ///
 /// The compiled pattern is shared by all threads; each worker makes its own ``RegexMatcher``.
 public final class RegexPattern: @unchecked Sendable {
@@ -28,12 +29,11 @@ public final class RegexPattern: @unchecked Sendable {
         self.caseInsensitive = caseInsensitive
         let context = pcre2_compile_context_create_8(nil)
         defer { pcre2_compile_context_free_8(context) }
-        pcre2_set_compile_extra_options_8(context, UInt32(PCRE2_EXTRA_ALT_BSUX))
-        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | UInt32(PCRE2_ALT_BSUX)
+        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
         var errorCode: Int32 = 0
         var errorOffset = 0
-        var text = source
+        var text = RegexPattern.translatingPythonEscapes(source)
         let compiled: OpaquePointer? = text.withUTF8 { buf in
             pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
         }
@@ -63,6 +63,39 @@ public final class RegexPattern: @unchecked Sendable {
     }
 
     deinit { pcre2_code_free_8(code) }
+
+    /// Rewrites Python's `\uHHHH` and `\UHHHHHHHH` escapes as PCRE2's `\x{…}`; everything else,
+    /// including escaped backslashes (`\\u`), is left exactly as written.
+    public static func translatingPythonEscapes(_ pattern: String) -> String {
+        guard pattern.contains("\\u") || pattern.contains("\\U") else { return pattern }
+        let chars = Array(pattern.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        func hexRun(_ from: Int, _ count: Int) -> Bool {
+            from + count <= chars.count && chars[from..<(from + count)].allSatisfy { $0.properties.isASCIIHexDigit }
+        }
+        while i < chars.count {
+            let c = chars[i]
+            guard c == "\\", i + 1 < chars.count else { out.append(c); i += 1; continue }
+            let next = chars[i + 1]
+            if next == "u", hexRun(i + 2, 4) {
+                out.append(contentsOf: "\\x{".unicodeScalars)
+                out.append(contentsOf: chars[(i + 2)..<(i + 6)])
+                out.append("}")
+                i += 6
+            } else if next == "U", hexRun(i + 2, 8) {
+                out.append(contentsOf: "\\x{".unicodeScalars)
+                out.append(contentsOf: chars[(i + 2)..<(i + 10)])
+                out.append("}")
+                i += 10
+            } else {
+                out.append(c)
+                out.append(next)
+                i += 2
+            }
+        }
+        return String(out)
+    }
 
     static func message(_ code: Int32) -> String {
         var buffer = [UInt8](repeating: 0, count: 256)

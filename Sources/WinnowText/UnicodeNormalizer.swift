@@ -58,7 +58,8 @@ public struct UnicodeNormalizer: @unchecked Sendable {
                 let normalized = try out.withUnsafeBufferPointer { buf throws in
                     try UTF16Conversion.toString(UnsafeBufferPointer(rebasing: buf[..<Int(length)]))
                 }
-                return normalized == text ? nil : normalized
+                // Byte comparison: String `==` is canonical equivalence and would call NFC changes "equal".
+                return normalized.utf8.elementsEqual(text.utf8) ? nil : normalized
             }
             throw TextError.icu("\(form.rawValue) normalization", status)
         }
@@ -86,7 +87,7 @@ public func foldCase(_ text: String) throws -> String? {
             let folded = try out.withUnsafeBufferPointer { buf throws in
                 try UTF16Conversion.toString(UnsafeBufferPointer(rebasing: buf[..<Int(length)]))
             }
-            return folded == text ? nil : folded
+            return folded.utf8.elementsEqual(text.utf8) ? nil : folded
         }
         throw TextError("case folding: buffer sizing failed")
     }

@@ -87,7 +87,7 @@ public struct InputDefinition: Sendable {
         default: paths = []
         }
         format = o["format"]?.stringValue.flatMap(Format.init(rawValue:))
-        encoding = o["encoding"]?.stringValue ?? "utf-8"
+        encoding = InputDefinition.effectiveEncoding(o["encoding"]?.stringValue ?? "utf-8")
         invalidUTF8 = o["invalid_utf8"]?.stringValue.flatMap(InvalidUTF8.init(rawValue:)) ?? .quarantine
         var roles: [FieldRole: String] = [:]
         for role in FieldRole.allCases {
@@ -104,6 +104,15 @@ public struct InputDefinition: Sendable {
         linePattern = text?["pattern"]?.stringValue
         skipEmpty = text?["skip_empty"]?.boolValue ?? true
         jsonPath = path
+    }
+
+    /// GB2312 and GBK files are decoded as GB18030, their superset: files labelled GBK routinely
+    /// hold characters only GB18030 can encode, and GB18030 decodes every valid GBK byte the same.
+    static func effectiveEncoding(_ name: String) -> String {
+        switch name.lowercased().filter({ $0 != "-" && $0 != "_" }) {
+        case "gbk", "gb2312", "cp936", "windows936", "euccn": "gb18030"
+        default: name
+        }
     }
 
     /// Whether the text encoding is UTF-8 (the fast path: no conversion).

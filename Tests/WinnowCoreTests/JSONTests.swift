@@ -1,0 +1,63 @@
+import XCTest
+@testable import WinnowCore
+
+final class JSONTests: XCTestCase {
+    func testParsesEscapesAndSurrogates() throws {
+        let v = try JSONParser.parse(#"{"a":"x\ny\"z\u00e9\ud83d\ude00","b":[1,2.5e3,-0,true,null]}"#)
+        XCTAssertEqual(v.objectValue?["a"], .string("x\ny\"zé😀"))
+        XCTAssertEqual(v.objectValue?["b"]?.arrayValue?.count, 5)
+    }
+
+    func testKeepsMemberOrderAndCanonicalSortsIt() throws {
+        let a = try JSONParser.parse(#"{"text":"hi","id":1,"label":"x"}"#)
+        let b = try JSONParser.parse(#"{ "label" : "x", "id" : 1.0, "text" : "hi" }"#)
+        XCTAssertEqual(JSONWriter.compact(a), #"{"text":"hi","id":1,"label":"x"}"#)
+        XCTAssertEqual(JSONWriter.canonical(a), #"{"id":1,"label":"x","text":"hi"}"#)
+        XCTAssertEqual(RecordHash(of: a), RecordHash(of: b), "member order and number spelling must not change identity")
+    }
+
+    func testCompactAndCanonicalInOnePassMatchesSeparateWriters() throws {
+        let v = try JSONParser.parse(#"{"z":[3,{"b":1,"a":2}],"text":"tab\there \"q\" 中文 \u0001","n":1e2,"id":"x"}"#)
+        let (compact, canonical) = JSONWriter.compactAndCanonical(v.objectValue!)
+        XCTAssertEqual(compact, JSONWriter.compactBytes(v))
+        XCTAssertEqual(canonical, JSONWriter.canonicalBytes(v))
+    }
+
+    func testStringEscapingOfLongRuns() throws {
+        let text = String(repeating: "abcdefgh", count: 5) + "\"\\\n\u{1}" + String(repeating: "中", count: 9)
+        let written = JSONWriter.compact(.string(text))
+        XCTAssertEqual(try JSONParser.parse(written), .string(text))
+    }
+
+    func testSyntaxErrorsCarryLineAndColumn() {
+        XCTAssertThrowsError(try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": }")) { error in
+            let e = error as! JSONParser.SyntaxError
+            XCTAssertEqual(e.location, SourceLocation(line: 3, column: 8))
+        }
+        XCTAssertThrowsError(try JSONParser.parse(#"{"text": "cut off"#))
+        XCTAssertThrowsError(try JSONParser.parse("[1] 2"))
+    }
+
+    func testInvalidUTF8IsRejectedOrRepaired() throws {
+        let bytes: [UInt8] = Array(#"{"t":"a"#.utf8) + [0xFF] + Array(#""}"#.utf8)
+        XCTAssertThrowsError(try bytes.withUnsafeBufferPointer { try JSONParser.parse($0) })
+        let repaired = try bytes.withUnsafeBufferPointer { try JSONParser.parse($0, repairInvalidUTF8: true) }
+        XCTAssertEqual(repaired.objectValue?["t"], .string("a\u{FFFD}"))
+    }
+
+    func testLocationsByPath() throws {
+        let text = "{\n  \"stages\": [\n    { \"clean\": { \"x\": 1 } }\n  ]\n}"
+        let (_, locations) = try Array(text.utf8).withUnsafeBufferPointer { try JSONParser.parseWithLocations($0) }
+        XCTAssertEqual(locations["$.stages"], SourceLocation(line: 2, column: 3))
+        XCTAssertEqual(locations["$.stages[0].clean.x"], SourceLocation(line: 3, column: 18))
+    }
+
+    func testBodyCodecRoundTrip() {
+        let body = Array(String(repeating: "压缩 compress ", count: 100).utf8)
+        let (encoding, data) = BodyCodec.encode(body, with: ZstdCompressor())
+        XCTAssertEqual(encoding, BodyCodec.zstd)
+        XCTAssertLessThan(data.count, body.count)
+        XCTAssertEqual(BodyCodec.decode(encoding: encoding, data: data, size: body.count), body)
+        XCTAssertEqual(BodyCodec.encode(Array("short".utf8), with: ZstdCompressor()).encoding, BodyCodec.raw)
+    }
+}

@@ -1,0 +1,135 @@
+import XCTest
+import WinnowText
+
+final class NormalizerTests: XCTestCase {
+    func testNFKCFoldsFullWidthAndLigatures() throws {
+        let nfkc = try UnicodeNormalizer(.nfkc)
+        XCTAssertEqual(try nfkc.normalize("Ｆｕｌｌ－ｗｉｄｔｈ １２３ ﬁne"), "Full-width 123 fine")
+        XCTAssertEqual(try nfkc.normalize("好，世界！"), "好,世界!")
+        XCTAssertNil(try nfkc.normalize("plain ascii stays"), "ASCII is NFKC-invariant and must not be reported as changed")
+        XCTAssertNil(try nfkc.normalize("已经规范的中文"))
+    }
+
+    func testNFCComposesButKeepsCompatibilityCharacters() throws {
+        let nfc = try UnicodeNormalizer(.nfc)
+        XCTAssertEqual(try nfc.normalize("e\u{301}"), "é")
+        XCTAssertNil(try nfc.normalize("ﬁ"))
+    }
+
+    func testCaseFolding() throws {
+        let folded = try UnicodeNormalizer(.nfkcCasefold)
+        XCTAssertEqual(try folded.normalize("Straße ＡＢＣ"), "strasse abc")
+        XCTAssertEqual(try foldCase("ÀB"), "àb")
+        XCTAssertNil(try foldCase("already lower"))
+    }
+
+    func testExpansionBeyondTwiceTheInputLength() throws {
+        // U+FDFA expands to 18 code units under NFKC.
+        let nfkc = try UnicodeNormalizer(.nfkc)
+        let out = try XCTUnwrap(try nfkc.normalize("\u{FDFA}"))
+        XCTAssertEqual(out.unicodeScalars.count, 18)
+    }
+}
+
+final class RegexTests: XCTestCase {
+    func testReplaceWithGroupsAndNames() throws {
+        let p = try RegexPattern(#"(?<user>\w+)@(\w+)\.com"#)
+        XCTAssertEqual(p.groupNames, ["user"])
+        let m = try p.makeMatcher()
+        let (out, n) = try XCTUnwrap(try m.replaceAll(in: "mail bob@example.com or 张三@例子.com", with: try p.replacement("${user} at $2")))
+        XCTAssertEqual(out, "mail bob at example or 张三 at 例子")
+        XCTAssertEqual(n, 2)
+    }
+
+    func testByteOffsetsOnUTF8() throws {
+        let m = try RegexPattern("世界").makeMatcher()
+        XCTAssertEqual(try m.firstMatch(in: "你好世界"), 6..<12)
+    }
+
+    func testEmptyMatchesAdvanceByCharacter() throws {
+        let p = try RegexPattern("x*")
+        let (out, _) = try XCTUnwrap(try p.makeMatcher().replaceAll(in: "a中b", with: try p.replacement("-")))
+        XCTAssertEqual(out, "-a-中-b-")
+    }
+
+    func testIdentityReplacementIsNotAChange() throws {
+        let p = try RegexPattern(#"[^\S\n]+"#)
+        let m = try p.makeMatcher()
+        XCTAssertNil(try m.replaceAll(in: "one two three", with: try p.replacement(" ")))
+        XCTAssertEqual(try m.replaceAll(in: "one  two\u{3000}three", with: try p.replacement(" "))?.0, "one two three")
+    }
+
+    func testPythonStyleEscapes() throws {
+        XCTAssertEqual(RegexPattern.translatingPythonEscapes(#"a\u00ADb\\u1234\U0001F600"#), #"a\x{00AD}b\\u1234\x{0001F600}"#)
+        let m = try RegexPattern(#"[\u00ad\u200b\x{feff}]"#).makeMatcher()
+        XCTAssertTrue(try m.matches("soft\u{AD}hyphen"))
+        XCTAssertTrue(try m.matches("\u{FEFF}bom"))
+        XCTAssertFalse(try m.matches("clean"))
+    }
+
+    func testInvalidPatternNamesTheOffset() {
+        XCTAssertThrowsError(try RegexPattern("(unclosed")) { error in
+            XCTAssertTrue("\(error)".contains("invalid regex `(unclosed`"), "\(error)")
+            XCTAssertTrue("\(error)".contains("offset 9"), "\(error)")
+        }
+    }
+
+    func testCatastrophicPatternIsStoppedNotHung() throws {
+        let p = try RegexPattern("(a+)+$")
+        let m = try p.makeMatcher(timeLimit: 200)
+        let started = ContinuousClock.now
+        XCTAssertThrowsError(try m.replaceAll(in: String(repeating: "a", count: 40) + "!", with: try p.replacement(""))) { error in
+            XCTAssertTrue((error as? TextError)?.isTimeout == true, "\(error)")
+        }
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
+    }
+
+    func testReplacementTemplateRejectsMissingGroups() throws {
+        let p = try RegexPattern("(a)")
+        XCTAssertThrowsError(try p.replacement("$3"))
+        XCTAssertThrowsError(try p.replacement("${nope}"))
+        XCTAssertEqual(try p.replacement(#"\$1 costs $1"#).pieces, [.literal(Array("$1 costs ".utf8)), .group(1)])
+    }
+}
+
+final class WordAndCharsetTests: XCTestCase {
+    func testWordCountsForChineseAndEnglish() throws {
+        let counter = try WordCounter()
+        XCTAssertEqual(try counter.count("I like this book."), 4)
+        // Dictionary segmentation: several words, never one run of Han characters.
+        XCTAssertTrue((3...6).contains(try counter.count("我喜欢这本书")))
+        XCTAssertEqual(try counter.count("  ,,, !!! "), 0)
+    }
+
+    func testLegacyCharsetsDecode() throws {
+        let latin1: [UInt8] = [0x43, 0x61, 0x66, 0xE9]
+        XCTAssertEqual(String(decoding: try CharsetConverter(charset: "latin1").convertWhole(latin1.withUnsafeBufferPointer { $0 }), as: UTF8.self), "Café")
+        let gb: [UInt8] = [0xD6, 0xD0, 0xCE, 0xC4]
+        XCTAssertEqual(String(decoding: try gb.withUnsafeBufferPointer { try CharsetConverter(charset: "gb18030").convertWhole($0) }, as: UTF8.self), "中文")
+        let utf16: [UInt8] = [0xFF, 0xFE, 0x2D, 0x4E, 0x87, 0x65]
+        XCTAssertEqual(String(decoding: try utf16.withUnsafeBufferPointer { try CharsetConverter(charset: "utf-16").convertWhole($0) }, as: UTF8.self), "中文")
+    }
+
+    func testStrictConversionReportsTheOffset() throws {
+        let bad: [UInt8] = [0x41, 0x42, 0x81]
+        XCTAssertThrowsError(try bad.withUnsafeBufferPointer { try CharsetConverter(charset: "shift_jis").convertWhole($0) }) { error in
+            XCTAssertTrue("\(error)".contains("byte offset"), "\(error)")
+        }
+        XCTAssertThrowsError(try CharsetConverter(charset: "no-such-charset"))
+    }
+
+    func testStreamingConversionAcrossChunkBoundaries() throws {
+        let converter = try CharsetConverter(charset: "gb18030")
+        let bytes: [UInt8] = [0xD6, 0xD0, 0xCE, 0xC4]
+        var out: [UInt8] = []
+        for k in 0..<bytes.count { out += try [bytes[k]].withUnsafeBufferPointer { try converter.convert($0, flush: false) } }
+        out += try converter.convert(UnsafeBufferPointer(start: nil, count: 0), flush: true)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "中文")
+    }
+
+    func testInvalidUTF8Offset() {
+        let good = Array("ok 中文".utf8), bad: [UInt8] = [0x61, 0x62, 0xFF, 0x63]
+        XCTAssertNil(good.withUnsafeBufferPointer { firstInvalidUTF8Offset($0) })
+        XCTAssertEqual(bad.withUnsafeBufferPointer { firstInvalidUTF8Offset($0) }, 2)
+    }
+}
