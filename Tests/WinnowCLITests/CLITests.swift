@@ -1,0 +1,146 @@
+import XCTest
+import Foundation
+
+/// Drives the real `winnow` binary as a user would and checks exit codes and the text printed.
+final class CLITests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: work) }
+
+    struct Result { var status: Int32; var out: String; var err: String }
+
+    @discardableResult
+    func winnow(_ args: String..., in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = Bundle.main.bundleURL.appendingPathComponent("winnow")
+        process.arguments = args
+        process.currentDirectoryURL = directory ?? work
+        var env = ProcessInfo.processInfo.environment
+        env["WINNOW_STORE"] = nil
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    func testHelpListsTheCommands() throws {
+        let r = try winnow("--help")
+        XCTAssertEqual(r.status, 0)
+        XCTAssertTrue(r.out.contains("OVERVIEW: Turn raw text into versioned, training-ready datasets."), r.out)
+        for command in ["init", "validate", "run", "versions", "show", "diff", "export", "why", "verify", "tag", "schema"] {
+            XCTAssertTrue(r.out.contains("\n  \(command) "), "help lacks `\(command)`:\n\(r.out)")
+        }
+        XCTAssertEqual(try winnow("--version").out, "0.1.0\n")
+    }
+
+    func testInvalidPipelinesGiveOneLineEachAndExitTwo() throws {
+        let r = try winnow("validate", "fixtures/invalid-pipelines/misspelled-key.json", "fixtures/invalid-pipelines/bad-regex.json", in: Self.root)
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.err, """
+        fixtures/invalid-pipelines/misspelled-key.json:5:19: $.stages[0].filter.min_chrs: unknown key `min_chrs`, did you mean `min_chars`?
+        fixtures/invalid-pipelines/bad-regex.json:5:49: $.stages[0].regex.rules[0].pattern: invalid regex `(unclosed[group`: missing terminating ] for character class at offset 15
+
+        """)
+        let missing = try winnow("run", "no-such-pipeline.json")
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertEqual(missing.err, "error: cannot read pipeline file `no-such-pipeline.json`: no such file\n")
+        let badFlag = try winnow("run", "x.json", "--threads", "0")
+        XCTAssertEqual(badFlag.status, 2)
+        XCTAssertFalse(badFlag.err.contains("Backtrace"))
+    }
+
+    func testTheFiveMinuteTour() throws {
+        XCTAssertEqual(try winnow("init", "tour").status, 0)
+        let project = work.appendingPathComponent("tour")
+        XCTAssertEqual(try winnow("validate", "pipeline.json", in: project).out, "pipeline.json: ok (dataset `reviews`, 1 input file, 4 stages)\n")
+
+        let first = try winnow("run", "pipeline.json", in: project)
+        XCTAssertEqual(first.status, 0, first.err)
+        XCTAssertTrue(first.out.contains("built reviews@1"), first.out)
+        XCTAssertTrue(first.out.contains("   regex.spam "), first.out)
+        let again = try winnow("run", "pipeline.json", in: project)
+        XCTAssertTrue(again.out.contains("unchanged: reviews@1"), again.out)
+
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: pipeline, encoding: .utf8).replacingOccurrences(of: #""min_chars": 4"#, with: #""min_chars": 12"#)
+        try text.write(to: pipeline, atomically: true, encoding: .utf8)
+        XCTAssertTrue(try winnow("run", "pipeline.json", in: project).out.contains("built reviews@2"))
+
+        let versions = try winnow("versions", in: project)
+        XCTAssertTrue(versions.out.contains("reviews@1") && versions.out.contains("reviews@2"), versions.out)
+
+        let diff = try winnow("diff", "reviews@1", "reviews@latest", in: project)
+        XCTAssertEqual(diff.status, 0, diff.err)
+        XCTAssertTrue(diff.out.contains("records: 0 added, 2 removed, 0 modified, 4 unchanged"), diff.out)
+        XCTAssertTrue(diff.out.contains("  ~ $.stages[2].filter.min_chars: 4 -> 12"), diff.out)
+        XCTAssertEqual(diff.out.components(separatedBy: "dropped by filter.min_chars [stage #3 filter]").count - 1, 2, diff.out)
+        XCTAssertTrue(diff.out.contains("id=r7"), diff.out)
+
+        let json = try JSONSerialization.jsonObject(with: Data(try winnow("diff", "reviews@1", "reviews@2", "--json", in: project).out.utf8)) as! [String: Any]
+        let removed = ((json["splits"] as! [[String: Any]])[0]["removed"] as! [[String: Any]])
+        XCTAssertEqual(Set(removed.map { $0["id"] as! String }), ["r2", "r7"])
+
+        let why = try winnow("why", "data/reviews.jsonl:7", in: project)
+        XCTAssertEqual(why.status, 0, why.err)
+        XCTAssertTrue(why.out.contains("reviews@2: dropped  data/reviews.jsonl:7"), why.out)
+        XCTAssertTrue(why.out.contains("dropped by filter.min_chars [stage #3 filter] (chars 10, min 12)"), why.out)
+        XCTAssertTrue(why.out.contains("reviews@1: kept in split `all`  data/reviews.jsonl:7"), why.out)
+
+        let export = try winnow("export", "reviews@2", "--format", "csv", in: project)
+        XCTAssertEqual(export.out.split(separator: "\n").first, "id,text,label")
+        XCTAssertEqual(export.out.split(separator: "\n").count, 5)
+        XCTAssertTrue(try winnow("tag", "golden", "reviews@2", in: project).out.contains("golden -> reviews@2"))
+        XCTAssertTrue(try winnow("show", "golden", in: project).out.contains("reviews@2"))
+
+        let show = try winnow("show", "reviews@1", "--quarantine", "0", in: project)
+        XCTAssertTrue(show.out.contains("labels: negative 1, neutral 1, positive 4"), show.out)
+        XCTAssertTrue(show.out.contains("records: 6  (all 6)"), show.out)
+
+        XCTAssertEqual(try winnow("verify", in: project).status, 0)
+        let db = project.appendingPathComponent(".winnow/store.sqlite").path
+        let tamper = Process()
+        tamper.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tamper.arguments = ["python3", "-c", """
+        import sqlite3, sys
+        c = sqlite3.connect(sys.argv[1])
+        h = c.execute("select hash from version_records order by ordinal limit 1").fetchone()[0]
+        c.execute("update objects set body = ?, encoding = 0, size = 19 where hash = ?", (b'{"text":"tampered"}', h))
+        c.commit()
+        print(h.hex())
+        """, db]
+        let pipe = Pipe()
+        tamper.standardOutput = pipe
+        try tamper.run()
+        tamper.waitUntilExit()
+        let hash = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let verify = try winnow("verify", in: project)
+        XCTAssertEqual(verify.status, 1)
+        XCTAssertTrue(verify.out.contains("BAD record \(hash): content hashes to"), verify.out)
+        XCTAssertTrue(verify.out.contains("used by reviews@1 all data/reviews.jsonl:1"), verify.out)
+    }
+
+    func testBuildErrorsExitOne() throws {
+        XCTAssertEqual(try winnow("init", "p").status, 0)
+        let project = work.appendingPathComponent("p")
+        let pipeline = project.appendingPathComponent("pipeline.json")
+        let text = try String(contentsOf: pipeline, encoding: .utf8).replacingOccurrences(of: #""min_chars": 4"#, with: #""min_chars": 4000"#)
+        try text.write(to: pipeline, atomically: true, encoding: .utf8)
+        let r = try winnow("run", "pipeline.json", in: project)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.hasPrefix("error: stage #3 `filter` dropped all 7 records"), r.err)
+        XCTAssertEqual(try winnow("versions", in: project).out, "no versions yet\n")
+        let unknown = try winnow("show", "reviews@3", in: project)
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertTrue(unknown.err.contains("no dataset `reviews`"), unknown.err)
+    }
+}

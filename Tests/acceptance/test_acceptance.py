@@ -1,0 +1,152 @@
+"""Acceptance tests for the foundation issue, on the real third-party data in ../shared/data."""
+import json
+import sqlite3
+import unicodedata
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, winnow, winnow_json
+
+SCHEMA = json.loads((ROOT / "schemas" / "pipeline.schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def test_schema_file_is_valid_json_schema():
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+
+@pytest.mark.parametrize("pipeline", sorted((ROOT / "pipelines").glob("*.json")), ids=lambda p: p.name)
+def test_every_example_pipeline_validates_with_both_validators(pipeline):
+    errors = list(VALIDATOR.iter_errors(json.loads(pipeline.read_text())))
+    assert errors == [], [e.message for e in errors]
+    out = winnow("validate", pipeline.relative_to(ROOT)).stdout
+    assert out.startswith(f"{pipeline.relative_to(ROOT)}: ok"), out
+
+
+def test_invalid_fixtures_are_rejected_by_both_validators():
+    expected = json.loads((ROOT / "fixtures" / "invalid-pipelines.expected.json").read_text())
+    for name, want in expected.items():
+        path = ROOT / "fixtures" / "invalid-pipelines" / name
+        schema_errors = list(VALIDATOR.iter_errors(json.loads(path.read_text())))
+        # Structural problems are schema errors for jsonschema too; semantic ones (regex syntax,
+        # missing files) are only caught by winnow, which says so in one line.
+        assert bool(schema_errors) == want["structural"], (name, [e.message for e in schema_errors])
+        proc = winnow("validate", path.relative_to(ROOT), check=False)
+        assert proc.returncode == 2, name
+        first = proc.stderr.splitlines()[0]
+        assert first.startswith(f"{path.relative_to(ROOT)}:{want['line']}:{want['column']}: {want['path']}: "), first
+        assert want["contains"] in first, first
+
+
+def test_every_example_pipeline_runs(tmp_path, shared_data):
+    for pipeline in sorted((ROOT / "pipelines").glob("*.json")):
+        proc = winnow("run", pipeline.relative_to(ROOT), "--store", tmp_path / pipeline.stem, "--quiet")
+        assert "built " in proc.stdout, proc.stdout
+
+
+def test_zh_shopping_reviews_ingest_all_rows_with_zero_quarantined(tmp_path, shared_data):
+    store = tmp_path / "store"
+    run = winnow_json("run", "pipelines/zh-shopping-reviews.json", "--store", store)
+    assert run["rows_read"] == 62_774
+    assert run["records"] == 62_774
+    assert run["quarantined"] == 0
+    shown = winnow_json("show", "zh-shopping-reviews@1", "--store", store)
+    assert shown["labels"] == {"0": 31_046, "1": 31_728}
+    rows = [json.loads(line) for line in winnow("export", "zh-shopping-reviews@1", "--store", store).stdout.splitlines()]
+    assert len(rows) == 62_774
+    assert rows[0]["cat"] == "书籍" and not rows[0]["text"].startswith("\ufeff"), "the BOM inside the first field is cleaned"
+    cats = {}
+    for r in rows:
+        cats[r["cat"]] = cats.get(r["cat"], 0) + 1
+    assert cats["热水器"] == 575 and cats["平板"] == 10_000
+    # Reviews with commas and quotes inside survive intact (NFKC turns full-width commas into ASCII).
+    assert sum("," in r["text"] for r in rows) > 10_000
+    # Same data on one thread: the same version, nothing added.
+    again = winnow_json("run", "pipelines/zh-shopping-reviews.json", "--store", store, "--threads", "1")
+    assert again["status"] == "unchanged" and again["id"] == run["id"]
+
+
+def test_financial_phrasebank_latin1_with_labels(tmp_path, shared_data):
+    run = winnow_json("run", "pipelines/financial-phrasebank.json", "--store", tmp_path)
+    assert run["records"] == 4_846 and run["quarantined"] == 0
+    shown = winnow_json("show", "financial-phrasebank@1", "--store", tmp_path)
+    assert shown["labels"] == {"negative": 604, "neutral": 2_879, "positive": 1_363}
+    assert shown["inputs"][0]["encoding"] == "latin1"
+    texts = [json.loads(l)["text"] for l in winnow("export", "financial-phrasebank@1", "--store", tmp_path).stdout.splitlines()]
+    raw = (shared_data / "en_financial_phrasebank" / "Sentences_50Agree.txt").read_bytes().decode("latin-1").splitlines()
+    expected = [unicodedata.normalize("NFKC", line.rsplit("@", 1)[0]).strip() for line in raw]
+    expected = [" ".join(t.split(" ")) for t in expected]
+    assert not any("\ufffd" in t for t in texts)
+    assert sum(a == b for a, b in zip(texts, expected)) >= 4_800, "text decoded from Latin-1 matches Python's decoding"
+
+
+def test_new_rule_shows_up_in_diff_and_why(tmp_path):
+    pipeline = tmp_path / "quickstart.json"
+    base = json.loads((ROOT / "pipelines" / "quickstart.json").read_text())
+    for entry in base["inputs"]:
+        entry["path"] = str((ROOT / "pipelines" / entry["path"]).resolve())
+    pipeline.write_text(json.dumps(base))
+    store = tmp_path / "store"
+    first = winnow_json("run", pipeline, "--store", store)
+    second = winnow_json("run", pipeline, "--store", store)
+    assert first["status"] == "created" and second["status"] == "unchanged" and second["id"] == first["id"]
+    assert len(winnow_json("versions", "--store", store)) == 1
+
+    base["stages"][2]["filter"]["min_chars"] = 10
+    pipeline.write_text(json.dumps(base))
+    assert winnow_json("run", pipeline, "--store", store)["version"] == "quickstart@2"
+
+    texts = {json.loads(l)["id"]: json.loads(l)["text"]
+             for l in winnow("export", "quickstart@1", "--store", store).stdout.splitlines()}
+    short = {i for i, t in texts.items() if len(t) < 10}
+    diff = winnow_json("diff", "quickstart@1", "quickstart@2", "--store", store)
+    removed = diff["splits"][0]["removed"]
+    assert {r["id"] for r in removed} == short, "the diff lists exactly the records the new rule dropped"
+    assert all(r["reasons"][0].startswith("dropped by filter.min_chars") for r in removed)
+    assert diff["totals"]["added"] == 0 and diff["pipeline"][0]["path"] == "$.stages[2].filter.min_chars"
+
+    why = winnow_json("why", removed[0]["hash"][:12], "--store", store)
+    statuses = {a["version"]: a for a in why["appearances"]}
+    assert statuses["quickstart@2"]["status"] == "dropped"
+    assert any(l.startswith("dropped by filter.min_chars") for l in statuses["quickstart@2"]["ledger"])
+    assert statuses["quickstart@1"]["status"] == "kept"
+
+
+def test_verify_names_a_record_corrupted_from_outside(tmp_path):
+    store = tmp_path / "store"
+    winnow("run", "pipelines/quickstart.json", "--store", store)
+    assert winnow("verify", "--store", store).returncode == 0
+    db = sqlite3.connect(store / "store.sqlite")
+    victim = db.execute("select hash from version_records order by ordinal limit 1 offset 2").fetchone()[0]
+    db.execute("update objects set body = cast(? as blob), encoding = 0, size = 20 where hash = ?", ('{"text":"corrupted"}', victim))
+    db.commit()
+    db.close()
+    proc = winnow("verify", "--store", store, check=False)
+    assert proc.returncode == 1
+    assert f"BAD record {victim.hex()}" in proc.stdout
+    report = json.loads(winnow("verify", "--store", store, "--json", check=False).stdout)
+    assert [b["hash"] for b in report["bad_records"]] == [victim.hex()]
+
+
+def test_bad_jsonl_rows_are_quarantined_not_fatal(tmp_path):
+    pipeline = tmp_path / "bad.json"
+    pipeline.write_text(json.dumps({
+        "dataset": "bad", "max_error_rate": 0.5,
+        "inputs": [{"path": str(ROOT / "fixtures" / "ingest" / "bad-rows.jsonl")}],
+    }))
+    run = winnow_json("run", pipeline, "--store", tmp_path / "s")
+    assert run["records"] == 10 and run["quarantined"] == 3
+    shown = winnow_json("show", "bad@1", "--store", tmp_path / "s", "--quarantine", "10")
+    lines = [(q["line"], q["reason"].split(":")[0]) for q in shown["quarantine"]]
+    assert [l for l, _ in lines] == [3, 4, 14]
+    assert shown["quarantine"][1]["reason"] == "missing text field `text`"
+
+
+def test_missing_input_and_bad_regex_fail_with_one_line(tmp_path):
+    for name in ["missing-input.json", "bad-regex.json"]:
+        proc = winnow("run", f"fixtures/invalid-pipelines/{name}", "--store", tmp_path, check=False)
+        assert proc.returncode == 2
+        assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "Backtrace" not in proc.stderr
