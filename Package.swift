@@ -22,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8",
                        providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
@@ -29,10 +31,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
 
-        // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets) and
-        // PCRE2 with JIT (regex). Must never import Foundation: Foundation ships its own ICU
+        // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets),
+        // PCRE2 with JIT (regex) and libxml2 (HTML). Must never import Foundation: Foundation ships its own ICU
         // module and the two clash.
-        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2"]),
+        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2", "CLibXML2"]),
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [

@@ -67,8 +67,9 @@ public enum PipelineCompiler {
                                            encoding: input.isUTF8 ? "utf-8" : input.encoding, size: size, inputIndex: k))
                     plans.append(FileSource.FilePlan(format: format, definition: input, streamCharset: streamCharset))
                     rules.append(RowDecoder.FileRule(roles: input.fields, invalidUTF8: input.invalidUTF8,
-                                                     rowCharset: input.isUTF8 || streamCharset != nil || !charsetKnown ? nil : input.encoding,
-                                                     linePattern: linePattern))
+                                                     rowCharset: input.isUTF8 || streamCharset != nil || !charsetKnown || format == .html ? nil : input.encoding,
+                                                     linePattern: linePattern,
+                                                     htmlCharset: format == .html && !input.isUTF8 ? input.encoding : nil))
                 }
             }
         }

@@ -31,8 +31,8 @@ public final class Store {
         // effect when the file is created (before the first table).
         try database.execute("PRAGMA page_size=16384")
         // A large page cache keeps a build's random B-tree inserts (records keyed by hash) from
-        // spilling to the WAL and being read back; it is a cap, not an allocation.
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY;")
+        // spilling to the WAL and being read back; it is a cap (64 MiB), not an allocation.
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
         try Migrations.run(on: database)
     }
 

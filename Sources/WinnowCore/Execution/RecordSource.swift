@@ -38,6 +38,8 @@ public struct RawItem: Sendable {
         case line([UInt8])
         /// A whole file as one record.
         case document([UInt8])
+        /// A whole HTML page as one record (charset handled by the HTML parser).
+        case html([UInt8])
         /// The reader already knows this row is bad (wrong field count, unterminated quote).
         case failed(reason: String, bytes: [UInt8])
     }

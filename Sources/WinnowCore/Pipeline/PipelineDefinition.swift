@@ -59,7 +59,7 @@ public struct PipelineDefinition: Sendable {
 
 /// One input entry.
 public struct InputDefinition: Sendable {
-    public enum Format: String, Sendable { case jsonl, csv, tsv, text }
+    public enum Format: String, Sendable { case jsonl, csv, tsv, text, html }
     public enum InvalidUTF8: String, Sendable { case quarantine, replace }
     public enum TextUnit: String, Sendable { case line, file }
 

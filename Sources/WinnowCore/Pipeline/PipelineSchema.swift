@@ -25,8 +25,8 @@ public enum PipelineSchema {
         Property("path", .anyOf("A path, directory or glob (`*`, `?`, `**`), or a list of them.", [
             .string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1),
         ]), required: true),
-        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.jsonl.gz`, `.csv`, `.tsv`, `.txt`).",
-                                   oneOf: ["jsonl", "csv", "tsv", "text"])),
+        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.jsonl.gz`, `.csv`, `.tsv`, `.txt`, `.html`). `html` makes one record per page: its visible text, `title` and `lang`.",
+                                   oneOf: ["jsonl", "csv", "tsv", "text", "html"])),
         Property("encoding", .string("Character encoding, any name ICU knows (`utf-8` default, `latin1`, `windows-1252`, `gb18030`, `utf-16`...).", minLength: 1)),
         Property("invalid_utf8", .string("What to do with a record holding invalid UTF-8: `quarantine` it (default) or `replace` bad bytes with U+FFFD.",
                                          oneOf: ["quarantine", "replace"])),

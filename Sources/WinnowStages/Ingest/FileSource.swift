@@ -53,15 +53,17 @@ public final class FileSource: RecordSource {
         var bytes: ByteSource = raw
         let magic = raw.peek(2)
         if magic == [0x1F, 0x8B] { bytes = try GzipByteSource(upstream: bytes) }
-        if let charset = plan.streamCharset { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
-        let lines = LineReader(source: bytes)
+        if let charset = plan.streamCharset, plan.format != .html { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
         let d = plan.definition
+        if plan.format == .html { return (raw, HTMLReader(source: bytes, input: k)) }
+        let lines = LineReader(source: bytes)
         let reader: RowReader = switch plan.format {
         case .jsonl: JSONLReader(lines: lines, input: k)
         case .csv, .tsv: CSVReader(lines: lines, input: k,
                                    delimiter: d.delimiter ?? (plan.format == .tsv ? 0x09 : UInt8(ascii: ",")),
                                    quote: d.quote, columns: d.header ? nil : d.columns)
         case .text: TextReader(lines: lines, input: k, perFile: d.textUnit == .file, skipEmpty: d.skipEmpty)
+        case .html: HTMLReader(source: bytes, input: k)
         }
         return (raw, reader)
     }

@@ -8,7 +8,7 @@ import WinnowCore
 /// file under it with a known extension. The result is sorted so builds never depend on
 /// directory listing order.
 enum InputResolver {
-    static let knownExtensions = ["jsonl", "ndjson", "json", "csv", "tsv", "txt", "text", "gz"]
+    static let knownExtensions = ["jsonl", "ndjson", "json", "csv", "tsv", "txt", "text", "html", "htm", "gz"]
 
     static func resolve(_ pattern: String, base: String) -> [String] {
         let absolute = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
@@ -61,6 +61,7 @@ enum InputResolver {
         case "csv": return .csv
         case "tsv": return .tsv
         case "txt", "text": return .text
+        case "html", "htm", "xhtml": return .html
         default: return nil
         }
     }

@@ -11,6 +11,8 @@ public struct RowDecoder: RawItemDecoder {
         /// Convert each row from this charset (ASCII-compatible charsets only).
         var rowCharset: String?
         var linePattern: RegexPattern?
+        /// The charset declared for an HTML input, or `nil` to let the parser detect it.
+        var htmlCharset: String?
     }
 
     let rules: [FileRule]
@@ -58,6 +60,14 @@ public struct RowDecoder: RawItemDecoder {
                 } else {
                     fields = JSONObject([(rule.roles[.text] ?? "text", .string(text))])
                 }
+            case .html(let bytes):
+                let page: HTMLText
+                do { page = try HTMLText.extract(bytes, encoding: rule.htmlCharset) } catch {
+                    return .failure(DecodeFailure(reason: "\(error)", excerpt: QuarantineEntry.excerpt(of: bytes)))
+                }
+                fields = JSONObject([(rule.roles[.text] ?? "text", .string(page.text))])
+                if let title = page.title { fields["title"] = .string(title) }
+                if let lang = page.language { fields["lang"] = .string(lang) }
             case .document(let bytes):
                 fields = JSONObject([(rule.roles[.text] ?? "text", .string(try utf8(bytes, rule, context)))])
             }

@@ -75,3 +75,24 @@ final class TextReader: RowReader {
 func stripBOM(_ bytes: inout [UInt8]) {
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
 }
+
+/// One HTML page per file, passed to the decoder as raw bytes: the HTML parser, not the line
+/// reader, knows the page's charset.
+final class HTMLReader: RowReader {
+    private let source: ByteSource
+    private let input: Int
+    private var done = false
+
+    init(source: ByteSource, input: Int) {
+        self.source = source
+        self.input = input
+    }
+
+    func next() throws -> RawItem? {
+        guard !done else { return nil }
+        done = true
+        var all: [UInt8] = []
+        while case let chunk = try source.next(), !chunk.isEmpty { all.append(contentsOf: chunk) }
+        return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .html(all))
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Times winnow beside the Python reference tasks, with the shared harness, in one run.
+#   Benchmarks/run.sh                       # cleaning benchmark on the 100 MB corpus
+#   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
+# Results: $ANCHORS_OUT/anchors.md (a table) and $ANCHORS_OUT/results/*.json.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared}
+CORPUS=${CORPUS:-/tmp/winnow-bench/corpus-100mb.jsonl}
+mkdir -p "$(dirname "$CORPUS")"
+[ -f "$CORPUS" ] || zstd -q -d "$SHARED/bench/$(basename "$CORPUS").zst" -o "$CORPUS"
+export ANCHORS_VENV=${ANCHORS_VENV:-/tmp/anchors-venv} ANCHORS_OUT=${ANCHORS_OUT:-/tmp/anchors-out}
+[ -x "$ANCHORS_VENV/bin/python" ] || python3 -m venv "$ANCHORS_VENV"   # clean_py needs only the standard library
+(cd "$ROOT" && swift build -c release --product winnow)
+W="$ROOT/.build/release/winnow"
+python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
+  --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+  --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+  --cmd-workers 1,2 "$@"
+cat "$ANCHORS_OUT/anchors.md"
