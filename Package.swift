@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "WinnowText", targets: ["WinnowText"]),
         .library(name: "WinnowStages", targets: ["WinnowStages"]),
         .library(name: "WinnowStore", targets: ["WinnowStore"]),
+        .library(name: "WinnowTokenize", targets: ["WinnowTokenize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -43,11 +44,14 @@ let package = Package(
         ]),
         // Ingest readers and the record stages (clean, regex, filter, field operations).
         .target(name: "WinnowStages", dependencies: ["WinnowCore", "WinnowText", "CZlib"]),
+        // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and
+        // token-shard writers (Megatron .bin/.idx).
+        .target(name: "WinnowTokenize", dependencies: ["WinnowCore", "WinnowText"]),
         // The content-addressed SQLite store: versions, ledger, quarantine, diff, verify, export.
         .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite"]),
         // The command-line tool: parses flags, calls the library, prints.
         .executableTarget(name: "winnow", dependencies: [
-            "WinnowCore", "WinnowStages", "WinnowStore",
+            "WinnowCore", "WinnowStages", "WinnowStore", "WinnowTokenize",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "WinnowCoreTests", dependencies: ["WinnowCore"]),
         .testTarget(name: "WinnowStagesTests", dependencies: ["WinnowStages", "WinnowCore"]),
         .testTarget(name: "WinnowStoreTests", dependencies: ["WinnowStore", "WinnowStages", "WinnowCore"]),
+        .testTarget(name: "WinnowTokenizeTests", dependencies: ["WinnowTokenize", "WinnowCore"]),
         .testTarget(name: "WinnowCLITests", dependencies: ["winnow"]),
     ]
 )

@@ -36,9 +36,9 @@ public struct RecordExplanation: Sendable {
             var ledgerOnly: [StoredLedgerEntry] = []
             if isHex {
                 let (lo, hi) = RecordExplanation.bounds(query.lowercased())
-                let s = try store.database.prepare("SELECT ordinal, split, hash, input, line, label, record_id FROM version_records WHERE vkey = ? AND hash BETWEEN ? AND ? ORDER BY ordinal")
+                let s = try store.database.prepare("SELECT \(StoredRecordRef.columns) FROM version_records WHERE vkey = ? AND hash BETWEEN ? AND ? ORDER BY ordinal")
                 try s.bind([.int(v.vkey), .blob(lo), .blob(hi)])
-                while try s.step() { matched.append(StoredRecordRef(ordinal: s.int(0), split: s.text(1), hash: RecordHash(bytes: s.blob(2)), input: s.int(3), line: s.int(4), label: s.optionalText(5), id: s.optionalText(6))) }
+                while try s.step() { matched.append(StoredRecordRef(s)) }
                 let l = try store.database.prepare("SELECT ordinal, input, line, stage_index, stage, rule, action, hash, detail FROM ledger WHERE vkey = ? AND action = 'drop' AND hash BETWEEN ? AND ?")
                 try l.bind([.int(v.vkey), .blob(lo), .blob(hi)])
                 while try l.step() { ledgerOnly.append(StoredLedgerEntry(l, version: v)) }
@@ -50,9 +50,9 @@ public struct RecordExplanation: Sendable {
                                                   quarantine: "quarantined at \(q.stage): \(q.reason)"))
                 }
             } else {
-                let s = try store.database.prepare("SELECT ordinal, split, hash, input, line, label, record_id FROM version_records WHERE vkey = ? AND record_id = ? ORDER BY ordinal")
+                let s = try store.database.prepare("SELECT \(StoredRecordRef.columns) FROM version_records WHERE vkey = ? AND record_id = ? ORDER BY ordinal")
                 try s.bind([.int(v.vkey), .text(query)])
-                while try s.step() { matched.append(StoredRecordRef(ordinal: s.int(0), split: s.text(1), hash: RecordHash(bytes: s.blob(2)), input: s.int(3), line: s.int(4), label: s.optionalText(5), id: s.optionalText(6))) }
+                while try s.step() { matched.append(StoredRecordRef(s)) }
             }
             for r in matched {
                 let input = r.input < inputs.count ? inputs[r.input] : "?"

@@ -98,15 +98,12 @@ public final class Store {
 
     /// Records of a version, in order, optionally one split.
     public func records(of version: VersionInfo, split: String? = nil) throws -> [StoredRecordRef] {
-        let sql = "SELECT ordinal, split, hash, input, line, label, record_id FROM version_records WHERE vkey = ?"
+        let sql = "SELECT \(StoredRecordRef.columns) FROM version_records WHERE vkey = ?"
             + (split == nil ? "" : " AND split = ?") + " ORDER BY ordinal"
         let s = try database.prepare(sql)
         try s.bind([.int(version.vkey)] + (split.map { [SQLValue.text($0)] } ?? []))
         var out: [StoredRecordRef] = []
-        while try s.step() {
-            out.append(StoredRecordRef(ordinal: s.int(0), split: s.text(1), hash: RecordHash(bytes: s.blob(2)),
-                                       input: s.int(3), line: s.int(4), label: s.optionalText(5), id: s.optionalText(6)))
-        }
+        while try s.step() { out.append(StoredRecordRef(s)) }
         return out
     }
 
@@ -232,6 +229,18 @@ public struct StoredRecordRef: Sendable, Equatable {
     public var line: Int
     public var label: String?
     public var id: String?
+
+    static let columns = "ordinal, split, hash, input, line, label, record_id"
+
+    init(_ s: Statement) {
+        ordinal = s.int(0)
+        split = s.text(1)
+        hash = RecordHash(bytes: s.blob(2))
+        input = s.int(3)
+        line = s.int(4)
+        label = s.optionalText(5)
+        id = s.optionalText(6)
+    }
 }
 
 /// A ledger row as stored.

@@ -108,35 +108,26 @@ public struct VersionDiff: Sendable {
                 .map { "before: " + $0 }
             return e
         }
-        // Same id, same split, different content: modified.
+        // Same id, same split, different content: modified. Then records without an id that
+        // come from the same input row but were rewritten differently.
         var modified: [Modified] = []
-        var addedByKey: [String: Int] = [:]
-        for (k, e) in added.enumerated() { if let id = e.id { addedByKey[e.split + "\u{1}" + id] = k } }
-        var usedAdded = Set<Int>()
-        removed = removed.filter { e in
-            guard let id = e.id, let k = addedByKey[e.split + "\u{1}" + id], !usedAdded.contains(k) else { return true }
-            usedAdded.insert(k)
-            var after = added[k]
-            after.reasons = explainB.changes(input: after.input, line: after.line)
-            modified.append(Modified(before: e, after: after))
-            return false
+        func pair(key: (Entry) -> String?, accept: (Entry) -> Bool) {
+            var addedByKey: [String: Int] = [:]
+            for (k, e) in added.enumerated() { if let key = key(e) { addedByKey[key] = k } }
+            var used = Set<Int>()
+            removed = removed.filter { e in
+                guard accept(e), let key = key(e), let k = addedByKey[key], !used.contains(k) else { return true }
+                used.insert(k)
+                var after = added[k]
+                after.reasons = explainB.changes(input: after.input, line: after.line)
+                modified.append(Modified(before: e, after: after))
+                return false
+            }
+            added = added.enumerated().filter { !used.contains($0.offset) }.map(\.element)
         }
-        added = added.enumerated().filter { !usedAdded.contains($0.offset) }.map(\.element)
-        // Records kept in both but rewritten differently have different hashes; when they
-        // share provenance they are also "modified" (no id needed).
-        var addedByOrigin: [String: Int] = [:]
-        for (k, e) in added.enumerated() { addedByOrigin[e.split + "\u{1}" + e.input + ":\(e.line)"] = k }
-        var usedOrigin = Set<Int>()
-        removed = removed.filter { e in
-            guard e.reasons.isEmpty || e.reasons == ["not produced by this version"],
-                  let k = addedByOrigin[e.split + "\u{1}" + e.input + ":\(e.line)"], !usedOrigin.contains(k) else { return true }
-            usedOrigin.insert(k)
-            var after = added[k]
-            after.reasons = explainB.changes(input: after.input, line: after.line)
-            modified.append(Modified(before: e, after: after))
-            return false
-        }
-        added = added.enumerated().filter { !usedOrigin.contains($0.offset) }.map(\.element)
+        pair(key: { e in e.id.map { e.split + "\u{1}" + $0 } }, accept: { _ in true })
+        pair(key: { e in e.split + "\u{1}" + e.input + ":\(e.line)" },
+             accept: { e in e.reasons.isEmpty || e.reasons == ["not produced by this version"] })
 
         var names = Set(recordsA.map(\.split)).union(recordsB.map(\.split)).sorted()
         if names.isEmpty { names = ["all"] }

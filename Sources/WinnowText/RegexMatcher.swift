@@ -62,6 +62,29 @@ public final class RegexMatcher {
         return start == winnow_pcre2_unset() || end < start ? nil : start..<end
     }
 
+    /// Every non-overlapping match, left to right, over raw UTF-8 bytes (which must be valid).
+    /// Empty matches are skipped, as a tokenizer's `Split` does.
+    public func matchRanges(in buf: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
+        var options: UInt32 = 0
+        let n = buf.count
+        while start <= n {
+            guard try find(buf, from: start, options: options) else {
+                if options == 0 || start >= n { break }
+                start += 1
+                while start < n, buf[start] & 0xC0 == 0x80 { start += 1 }
+                options = 0
+                continue
+            }
+            let whole = group(0)!
+            if !whole.isEmpty { out.append(whole) }
+            options = whole.isEmpty ? UInt32(PCRE2_NOTEMPTY_ATSTART) | UInt32(PCRE2_ANCHORED) : 0
+            start = whole.upperBound
+        }
+        return out
+    }
+
     /// The byte range of the first match, or `nil`.
     public func firstMatch(in text: String) throws -> Range<Int>? {
         var text = text

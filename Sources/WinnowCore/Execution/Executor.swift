@@ -102,20 +102,24 @@ public final class Executor {
             nextOrdinal += raw.count
             report.rowsRead += raw.count
             report.ingest.input += raw.count
-            let decoded: [Decoded] = runner.map(Array(raw.enumerated())) { chunk, context in
-                chunk.map { offset, item in
+            let decoded: [(Decoded, Double)] = runner.map(Array(raw.enumerated())) { chunk, context in
+                let start = ContinuousClock.now
+                var out: [(Decoded, Double)] = chunk.map { offset, item in
                     switch decoder.decode(item, context) {
                     case .success(let fields):
-                        return .record(Record(fields: fields, provenance: item.provenance, ordinal: base + offset))
+                        return (.record(Record(fields: fields, provenance: item.provenance, ordinal: base + offset)), 0)
                     case .failure(let failure):
-                        return .failed(QuarantineEntry(provenance: item.provenance, stage: "ingest",
-                                                       reason: failure.reason, excerpt: failure.excerpt))
+                        return (.failed(QuarantineEntry(provenance: item.provenance, stage: "ingest",
+                                                        reason: failure.reason, excerpt: failure.excerpt)), 0)
                     }
                 }
+                if !out.isEmpty { out[out.count - 1].1 = seconds(ContinuousClock.now - start) }
+                return out
             }
             var items: [WorkItem] = []
             var ingestQuarantine: [QuarantineEntry] = []
-            for d in decoded {
+            for (d, time) in decoded {
+                report.ingest.seconds += time
                 switch d {
                 case .record(let r):
                     report.perFile[r.provenance.input].records += 1
@@ -227,8 +231,7 @@ public final class Executor {
             do { verdict = try stage.process(&item.record, context) } catch {
                 verdict = .quarantine(reason: "\(stage.name): \(error)")
             }
-            let elapsed = ContinuousClock.now - start
-            stats[k].seconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            stats[k].seconds += seconds(ContinuousClock.now - start)
             let changes = context.takeChanges()
             if !changes.isEmpty {
                 stats[k].changed += 1
@@ -280,6 +283,10 @@ public final class Executor {
             throw WinnowError.build("input `\(file.path)` yielded no records" + (q > 0 ? " (\(q) rows quarantined)" : " (the file is empty)"))
         }
     }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
 
 func percent(_ x: Double) -> String {

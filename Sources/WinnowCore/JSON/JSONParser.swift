@@ -104,9 +104,9 @@ public struct JSONParser {
         if depth > 512 { throw error("nesting deeper than 512 levels") }
         defer { depth -= 1 }
         i += 1
-        var object = JSONObject()
+        var members: [JSONObject.Member] = []
         skipWhitespace()
-        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(object) }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject()) }
         while true {
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
@@ -119,11 +119,11 @@ public struct JSONParser {
             guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw error("expected `:` after key") }
             i += 1
             skipWhitespace()
-            object[key] = try parseValue(path: memberPath)
+            members.append(JSONObject.Member(key: key, value: try parseValue(path: memberPath)))
             skipWhitespace()
             guard i < bytes.count else { throw error("unexpected end of input in object") }
             if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(object) }
+            if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(JSONObject(parsed: members)) }
             throw error("expected `,` or `}` in object")
         }
     }

@@ -122,6 +122,25 @@ public struct JSONObject: Sendable, Equatable, Hashable, Sequence {
         }
     }
 
+    /// Builds an object from parsed members in one pass. A repeated key keeps its first position
+    /// and its last value, as the subscript setter does, but in linear time for large objects
+    /// (a tokenizer vocabulary has 150,000 keys).
+    init(parsed: [Member]) {
+        self.init()
+        if parsed.count <= 16 {
+            for m in parsed { self[m.key] = m.value }
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(parsed.count)
+        var out: [Member] = []
+        out.reserveCapacity(parsed.count)
+        for m in parsed {
+            if let k = index[m.key] { out[k].value = m.value } else { index[m.key] = out.count; out.append(m) }
+        }
+        members = out
+    }
+
     /// Renames `old` to `new` in place, keeping the member's position. Replaces an existing `new`.
     public mutating func rename(_ old: String, to new: String) {
         guard old != new, let i = members.firstIndex(where: { $0.key == old }) else { return }

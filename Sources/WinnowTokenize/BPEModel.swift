@@ -1,0 +1,178 @@
+import WinnowCore
+
+/// The BPE model of a `tokenizer.json`: vocabulary, ranked merges, and the merge loop.
+///
+/// The loop is HF `tokenizers`' `Word::merge_all`: every adjacent pair that has a merge goes into
+/// a min-heap ordered by (rank, position); the top is applied unless it went stale, and the new
+/// neighbouring pairs are pushed. This equals GPT-2's "merge the best pair everywhere" loop.
+struct BPEModel {
+    let vocab: [String: Int32]
+    let tokens: [Int32: String]
+    /// (left id, right id) packed → (rank, merged id).
+    let merges: [UInt64: (rank: Int32, id: Int32)]
+    let ignoreMerges: Bool
+    let byteFallback: Bool
+    let unk: Int32?
+    /// Id of each byte's byte-level character (byte-level models).
+    var byteIDs: [Int32] = []
+
+    init(json: JSONObject) throws {
+        if let type = json["type"]?.stringValue, type != "BPE" { throw TokenizerError("model `\(type)` is not supported (only BPE)") }
+        if let dropout = json["dropout"]?.doubleValue, dropout > 0 { throw TokenizerError("model BPE: `dropout` \(dropout) is not supported (non-deterministic)") }
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let v = json[key]?.stringValue, !v.isEmpty { throw TokenizerError("model BPE: `\(key)` \"\(v)\" is not supported") }
+        }
+        if json["fuse_unk"]?.boolValue == true { throw TokenizerError("model BPE: `fuse_unk` is not supported") }
+        guard let v = json["vocab"]?.objectValue else { throw TokenizerError("model BPE: missing `vocab`") }
+        var vocab: [String: Int32] = [:]
+        vocab.reserveCapacity(v.count)
+        var tokens: [Int32: String] = [:]
+        for m in v {
+            guard let id = m.value.intValue else { throw TokenizerError("model BPE: vocab entry `\(m.key)` has no integer id") }
+            vocab[m.key] = Int32(id)
+            tokens[Int32(id)] = m.key
+        }
+        var merges: [UInt64: (Int32, Int32)] = [:]
+        for (rank, entry) in (json["merges"]?.arrayValue ?? []).enumerated() {
+            let pair: (String, String)
+            switch entry {
+            case .string(let s):
+                let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else { throw TokenizerError("model BPE: merge \(rank) `\(s)` is not two tokens separated by one space") }
+                pair = (String(parts[0]), String(parts[1]))
+            case .array(let a) where a.count == 2:
+                guard let l = a[0].stringValue, let r = a[1].stringValue else { throw TokenizerError("model BPE: merge \(rank) is not a pair of strings") }
+                pair = (l, r)
+            default: throw TokenizerError("model BPE: merge \(rank) has an unknown form")
+            }
+            guard let l = vocab[pair.0], let r = vocab[pair.1], let merged = vocab[pair.0 + pair.1] else {
+                throw TokenizerError("model BPE: merge \(rank) (`\(pair.0)`, `\(pair.1)`) uses a token missing from the vocabulary")
+            }
+            let key = BPEModel.key(l, r)
+            if merges[key] == nil { merges[key] = (Int32(rank), merged) }
+        }
+        self.vocab = vocab
+        self.tokens = tokens
+        self.merges = merges.mapValues { (rank: $0.0, id: $0.1) }
+        ignoreMerges = json["ignore_merges"]?.boolValue ?? false
+        byteFallback = json["byte_fallback"]?.boolValue ?? false
+        unk = json["unk_token"]?.stringValue.flatMap { vocab[$0] }
+    }
+
+    @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
+
+    /// Prepares byte → id for byte-level models; every byte must be in the vocabulary.
+    mutating func enableByteLevel() throws {
+        byteIDs = try ByteLevelAlphabet.characters.enumerated().map { b, c in
+            guard let id = vocab[String(c)] else { throw TokenizerError("model BPE: byte-level vocabulary lacks byte 0x\(String(b, radix: 16))") }
+            return id
+        }
+    }
+
+    /// Encodes one pre-token (raw bytes) into ids.
+    func encode(_ piece: [UInt8], into out: inout [Int32]) throws {
+        var symbols: [Int32]
+        if !byteIDs.isEmpty {
+            if ignoreMerges, let whole = vocab[ByteLevelAlphabet.encode(piece)] { out.append(whole); return }
+            symbols = piece.map { byteIDs[Int($0)] }
+        } else {
+            let text = String(decoding: piece, as: UTF8.self)
+            if ignoreMerges, let whole = vocab[text] { out.append(whole); return }
+            symbols = []
+            for scalar in text.unicodeScalars {
+                if let id = vocab[String(scalar)] { symbols.append(id); continue }
+                if byteFallback {
+                    for b in String(scalar).utf8 {
+                        let name = "<0x" + String(b, radix: 16, uppercase: true).leftPadded(2) + ">"
+                        guard let id = vocab[name] else { throw TokenizerError("model BPE: byte_fallback token \(name) is missing") }
+                        symbols.append(id)
+                    }
+                } else if let unk {
+                    symbols.append(unk)
+                } else {
+                    throw TokenizerError("model BPE: character U+\(String(scalar.value, radix: 16, uppercase: true)) is not in the vocabulary and there is no unk_token")
+                }
+            }
+        }
+        if symbols.count > 1 { merge(&symbols) }
+        out.append(contentsOf: symbols)
+    }
+
+    private struct Candidate: Comparable {
+        var rank: Int32, position: Int32, id: Int32
+        static func < (a: Candidate, b: Candidate) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.position < b.position }
+    }
+
+    /// HF's merge loop over a doubly linked list of symbols.
+    private func merge(_ symbols: inout [Int32]) {
+        let n = symbols.count
+        var prev = (0..<n).map { Int32($0) - 1 }
+        var next = (0..<n).map { $0 + 1 < n ? Int32($0 + 1) : -1 }
+        var alive = [Bool](repeating: true, count: n)
+        var heap = MinHeap<Candidate>()
+        for k in 0..<(n - 1) {
+            if let m = merges[BPEModel.key(symbols[k], symbols[k + 1])] { heap.push(Candidate(rank: m.rank, position: Int32(k), id: m.id)) }
+        }
+        while let top = heap.pop() {
+            let p = Int(top.position)
+            guard alive[p], next[p] >= 0 else { continue }
+            let q = Int(next[p])
+            guard let m = merges[BPEModel.key(symbols[p], symbols[q])], m.id == top.id else { continue }
+            symbols[p] = m.id
+            alive[q] = false
+            next[p] = next[q]
+            if next[q] >= 0 { prev[Int(next[q])] = Int32(p) }
+            if prev[p] >= 0, let left = merges[BPEModel.key(symbols[Int(prev[p])], symbols[p])] {
+                heap.push(Candidate(rank: left.rank, position: prev[p], id: left.id))
+            }
+            if next[p] >= 0, let right = merges[BPEModel.key(symbols[p], symbols[Int(next[p])])] {
+                heap.push(Candidate(rank: right.rank, position: Int32(p), id: right.id))
+            }
+        }
+        var out: [Int32] = []
+        out.reserveCapacity(n)
+        var k: Int32 = 0
+        while k >= 0 { out.append(symbols[Int(k)]); k = next[Int(k)] }
+        symbols = out
+    }
+}
+
+/// A binary min-heap.
+struct MinHeap<Element: Comparable> {
+    private var items: [Element] = []
+
+    mutating func push(_ e: Element) {
+        items.append(e)
+        var k = items.count - 1
+        while k > 0 {
+            let parent = (k - 1) / 2
+            guard items[k] < items[parent] else { break }
+            items.swapAt(k, parent)
+            k = parent
+        }
+    }
+
+    mutating func pop() -> Element? {
+        guard !items.isEmpty else { return nil }
+        let top = items[0]
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var k = 0
+            while true {
+                let l = 2 * k + 1, r = l + 1
+                var m = k
+                if l < items.count, items[l] < items[m] { m = l }
+                if r < items.count, items[r] < items[m] { m = r }
+                if m == k { break }
+                items.swapAt(k, m)
+                k = m
+            }
+        }
+        return top
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,162 @@
+import WinnowCore
+import WinnowText
+
+/// A `tokenizer.json` normalizer: none, NFC, NFKC, or a sequence of them.
+enum Normalizer {
+    case none
+    case unicode(UnicodeNormalizer)
+    case sequence([Normalizer])
+
+    init(json: JSONValue?) throws {
+        guard let json, !json.isNull else { self = .none; return }
+        guard let o = json.objectValue, let type = o["type"]?.stringValue else { throw TokenizerError("normalizer: expected an object with a `type`") }
+        switch type {
+        case "NFC": self = .unicode(try UnicodeNormalizer(.nfc))
+        case "NFKC": self = .unicode(try UnicodeNormalizer(.nfkc))
+        case "Sequence":
+            let items = try (o["normalizers"]?.arrayValue ?? []).map { try Normalizer(json: $0) }
+            self = items.isEmpty ? .none : .sequence(items)
+        default: throw TokenizerError("normalizer `\(type)` is not supported (supported: NFC, NFKC, Sequence, null)")
+        }
+    }
+
+    var isIdentity: Bool { if case .none = self { return true }; return false }
+
+    func apply(_ text: String) throws -> String {
+        switch self {
+        case .none: return text
+        case .unicode(let n): return try n.normalize(text) ?? text
+        case .sequence(let items): return try items.reduce(text) { try $1.apply($0) }
+        }
+    }
+}
+
+/// A pre-tokenizer step. Each splits byte ranges of the (normalized) text further.
+enum PreTokenizer {
+    enum Behavior: String { case removed = "Removed", isolated = "Isolated", mergedWithPrevious = "MergedWithPrevious",
+                                 mergedWithNext = "MergedWithNext", contiguous = "Contiguous" }
+    case split(RegexPattern, Behavior, invert: Bool)
+    /// Byte-level: optional prefix space, optional GPT-2 regex split; marks the model as byte-level.
+    case byteLevel(addPrefixSpace: Bool, regex: RegexPattern?)
+    case sequence([PreTokenizer])
+
+    /// GPT-2's pre-tokenization regex, used by `ByteLevel` with `use_regex: true`.
+    static let gpt2Pattern = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
+
+    init(json: JSONValue?) throws {
+        guard let o = json?.objectValue, let type = o["type"]?.stringValue else { throw TokenizerError("pre_tokenizer: missing (null pre-tokenizers are not supported)") }
+        switch type {
+        case "Split":
+            let pattern: String
+            if let regex = o["pattern"]?.objectValue?["Regex"]?.stringValue {
+                pattern = regex
+            } else if let literal = o["pattern"]?.objectValue?["String"]?.stringValue {
+                pattern = "\\Q" + literal.replacingOccurrences(of: "\\E", with: "\\E\\\\E\\Q") + "\\E"
+            } else { throw TokenizerError("pre_tokenizer Split: `pattern` must be {\"Regex\": …} or {\"String\": …}") }
+            guard let behavior = o["behavior"]?.stringValue.flatMap(Behavior.init(rawValue:)) else {
+                throw TokenizerError("pre_tokenizer Split: unknown `behavior` \(o["behavior"]?.displayText ?? "null")")
+            }
+            do { self = .split(try RegexPattern(pattern), behavior, invert: o["invert"]?.boolValue ?? false) } catch {
+                throw TokenizerError("pre_tokenizer Split: \(error)")
+            }
+        case "ByteLevel":
+            let useRegex = o["use_regex"]?.boolValue ?? true
+            self = .byteLevel(addPrefixSpace: o["add_prefix_space"]?.boolValue ?? false,
+                              regex: useRegex ? try RegexPattern(PreTokenizer.gpt2Pattern) : nil)
+        case "Digits":
+            let individual = o["individual_digits"]?.boolValue ?? false
+            self = .split(try RegexPattern(individual ? #"\p{N}"# : #"\p{N}+"#), .isolated, invert: false)
+        case "Sequence":
+            self = .sequence(try (o["pretokenizers"]?.arrayValue ?? []).map { try PreTokenizer(json: $0) })
+        default:
+            throw TokenizerError("pre_tokenizer `\(type)` is not supported (supported: Split, ByteLevel, Digits, Sequence)")
+        }
+    }
+
+    var isByteLevel: Bool {
+        switch self {
+        case .byteLevel: true
+        case .sequence(let items): items.contains { $0.isByteLevel }
+        case .split: false
+        }
+    }
+
+    /// Splits each piece (a UTF-8 byte string) into smaller pieces.
+    func apply(_ pieces: [[UInt8]], _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [[UInt8]] {
+        switch self {
+        case .sequence(let items):
+            var current = pieces
+            for item in items { current = try item.apply(current, &matchers) }
+            return current
+        case .byteLevel(let addPrefixSpace, let regex):
+            var out: [[UInt8]] = []
+            for var piece in pieces {
+                if addPrefixSpace, piece.first != 0x20 { piece.insert(0x20, at: 0) }
+                if let regex { out += try PreTokenizer.split(piece, regex, .isolated, invert: false, &matchers) } else { out.append(piece) }
+            }
+            return out
+        case .split(let regex, let behavior, let invert):
+            var out: [[UInt8]] = []
+            for piece in pieces { out += try PreTokenizer.split(piece, regex, behavior, invert: invert, &matchers) }
+            return out
+        }
+    }
+
+    static func split(_ piece: [UInt8], _ regex: RegexPattern, _ behavior: Behavior, invert: Bool,
+                      _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [[UInt8]] {
+        let key = ObjectIdentifier(regex)
+        let matcher: RegexMatcher
+        if let m = matchers[key] { matcher = m } else { matcher = try regex.makeMatcher(); matchers[key] = matcher }
+        let matches = try piece.withUnsafeBufferPointer { try matcher.matchRanges(in: $0) }
+        // The whole piece as alternating (range, isMatch) parts.
+        var parts: [(Range<Int>, Bool)] = []
+        var last = 0
+        for m in matches {
+            if m.lowerBound > last { parts.append((last..<m.lowerBound, invert)) }
+            parts.append((m, !invert))
+            last = m.upperBound
+        }
+        if last < piece.count { parts.append((last..<piece.count, invert)) }
+        var ranges: [Range<Int>] = []
+        switch behavior {
+        case .removed:
+            ranges = parts.filter { !$0.1 }.map(\.0)
+        case .isolated:
+            ranges = parts.map(\.0)
+        case .mergedWithPrevious:
+            var previousMatch = false
+            for (r, isMatch) in parts {
+                if isMatch, !previousMatch, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
+                else { ranges.append(r) }
+                previousMatch = isMatch
+            }
+        case .mergedWithNext:
+            var previousMatch = false
+            for (r, isMatch) in parts.reversed() {
+                if isMatch, !previousMatch, let head = ranges.last { ranges[ranges.count - 1] = r.lowerBound..<head.upperBound }
+                else { ranges.append(r) }
+                previousMatch = isMatch
+            }
+            ranges.reverse()
+        case .contiguous:
+            var previous: Bool?
+            for (r, isMatch) in parts {
+                if isMatch, previous == true, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
+                else { ranges.append(r) }
+                previous = isMatch
+            }
+        }
+        return ranges.filter { !$0.isEmpty }.map { Array(piece[$0]) }
+    }
+}
+
+/// One entry of `added_tokens`.
+struct AddedToken {
+    var content: [UInt8]
+    var id: Int32
+    var special: Bool
+    var normalized: Bool
+    var singleWord: Bool
+    var lstrip: Bool
+    var rstrip: Bool
+}

@@ -1,0 +1,74 @@
+"""Checks Winnow's token shards against Hugging Face `tokenizers` and the exported records.
+
+    python3 scripts/check_shards.py OUT/manifest.json records.jsonl tokenizer.json
+
+For every document of every shard in the manifest: the ids read back with the numpy reader
+(megatron_reader.py) must equal `Tokenizer.encode(text, add_special_tokens=False).ids` of the
+exported record (plus the manifest's EOS id), and must decode back to the record's text. Where
+megatron-core is importable, its IndexedDataset must read the same ids. Exits non-zero on any
+difference.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+from tokenizers import Tokenizer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from megatron_reader import MegatronDataset  # noqa: E402
+
+
+def main(manifest_path, records_path, tokenizer_path):
+    manifest = json.load(open(manifest_path))
+    root = os.path.dirname(os.path.abspath(manifest_path))
+    tok = Tokenizer.from_file(tokenizer_path)
+    # Winnow's `--special-tokens text` is HF's encode_special_tokens (split_special_tokens).
+    tok.encode_special_tokens = manifest.get("special_tokens") == "text"
+    records = [json.loads(line) for line in open(records_path, encoding="utf-8")]
+    eos = manifest.get("eos")
+    field = manifest.get("field", "text")
+    try:
+        from megatron.core.datasets.indexed_dataset import IndexedDataset
+    except Exception as e:  # noqa: BLE001
+        IndexedDataset = None
+        print(f"megatron-core not importable here ({type(e).__name__}: {e}); numpy reader only")
+    failures = 0
+    checked = 0
+    for shard in manifest["shards"]:
+        prefix = os.path.join(root, shard["prefix"])
+        data = MegatronDataset(prefix)
+        assert len(data) == shard["documents"], (len(data), shard["documents"])
+        assert int(data.lengths.sum()) == shard["tokens"]
+        docs = records if len(manifest["shards"]) == 1 else [r for r in records if r.get("split", "all") == shard["split"]]
+        assert len(docs) == len(data), f"{shard['prefix']}: {len(data)} documents, {len(docs)} records"
+        for k, record in enumerate(docs):
+            text = record[field]
+            ids = data[k].tolist()
+            expected = tok.encode(text, add_special_tokens=False).ids
+            if eos is not None and expected:
+                expected = expected + [eos]
+            if ids != expected:
+                failures += 1
+                if failures <= 5:
+                    print(f"MISMATCH {shard['prefix']}[{k}]: {ids[:20]} vs HF {expected[:20]}")
+            body = ids[:-1] if eos is not None and ids and ids[-1] == eos else ids
+            if tok.decode(body, skip_special_tokens=False) != text:
+                failures += 1
+                if failures <= 5:
+                    print(f"DECODE {shard['prefix']}[{k}] differs from the record")
+            checked += 1
+        if IndexedDataset is not None:
+            md = IndexedDataset(prefix)
+            assert len(md) == len(data)
+            for k in range(0, len(data), max(1, len(data) // 200)):
+                assert np.array_equal(np.asarray(md[k]), data[k]), f"megatron-core disagrees at {k}"
+            print(f"megatron-core IndexedDataset reads {shard['prefix']}: {len(md):,} documents, the same ids")
+        print(f"{shard['prefix']}: {len(data):,} documents, {shard['tokens']:,} tokens, dtype {data.dtype}: "
+              f"ids equal HF tokenizers and decode to the records")
+    print(f"RESULT checked={checked} failures={failures}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
