@@ -150,3 +150,41 @@ def test_missing_input_and_bad_regex_fail_with_one_line(tmp_path):
         assert proc.returncode == 2
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert "Backtrace" not in proc.stderr
+
+
+@pytest.mark.parametrize("pipeline,dataset,tokenizer,dtype", [
+    ("financial-phrasebank.json", "financial-phrasebank", "gpt2", "uint16"),
+    ("zh-shopping-reviews.json", "zh-shopping-reviews", "qwen2", "int32"),
+])
+def test_token_shards_read_back_and_equal_hf_tokenizers(tmp_path, shared_data, pipeline, dataset, tokenizer, dtype):
+    """Issue 7, acceptance 2 and 3: shards written for a real dataset are read with a numpy reader
+    written from the format description, and every document equals HF `tokenizers` and decodes to
+    the exported record; GPT-2's vocabulary gives uint16 shards, Qwen2's int32."""
+    pytest.importorskip("tokenizers")
+    store, out = tmp_path / "store", tmp_path / "shards"
+    winnow("run", f"pipelines/{pipeline}", "--store", store, "--quiet")
+    tok = shared_data / "tokenizers" / tokenizer / "tokenizer.json"
+    manifest = winnow_json("tokenize", f"{dataset}@1", "--store", store, "--tokenizer", tok, "-o", out, "--eos", "<|endoftext|>")
+    assert manifest["dtype"] == dtype
+    records = tmp_path / "records.jsonl"
+    records.write_text(winnow("export", f"{dataset}@1", "--store", store).stdout, encoding="utf-8")
+    import subprocess, sys
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_shards.py"), str(out / "manifest.json"), str(records), str(tok)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "failures=0" in proc.stdout
+
+
+def test_tokenize_errors_are_one_line_and_leave_no_shards(tmp_path):
+    store = tmp_path / "store"
+    winnow("run", "pipelines/quickstart.json", "--store", store, "--quiet")
+    missing = winnow("tokenize", "quickstart@1", "--store", store, "--tokenizer", tmp_path / "nope.json", "-o", tmp_path / "o", check=False)
+    assert missing.returncode == 2 and missing.stderr.startswith("error: tokenizer") and len(missing.stderr.splitlines()) == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "BPE", "vocab": {}, "merges": []}}))
+    refused = winnow("tokenize", "quickstart@1", "--store", store, "--tokenizer", bad, "-o", tmp_path / "o", check=False)
+    assert refused.returncode == 2 and "pre_tokenizer `Whitespace` is not supported" in refused.stderr
+    field = winnow("tokenize", "quickstart@1", "--store", store, "--tokenizer", str(ROOT.parent / "shared/data/tokenizers/gpt2/tokenizer.json"),
+                   "-o", tmp_path / "o2", "--field", "absent", check=False)
+    assert field.returncode == 1 and "has no string field `absent`" in field.stderr
+    assert not list((tmp_path / "o2").glob("*.bin")), "no half-written shards are left behind"

@@ -1,0 +1,40 @@
+import XCTest
+import WinnowCore
+@testable import WinnowTokenize
+
+final class MegatronTests: XCTestCase {
+    /// FORMATS.md §1.1.4: two GPT-2 documents with EOD, the exact bytes megatron-core writes.
+    func testWorkedExampleIsByteIdentical() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-mmidx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let prefix = dir.appendingPathComponent("ex_text_document").path
+        XCTAssertEqual(MegatronShardWriter.DType.optimal(forVocabularySize: 50_257), .uint16)
+        XCTAssertEqual(MegatronShardWriter.DType.optimal(forVocabularySize: 151_646), .int32)
+        let writer = try MegatronShardWriter(prefix: prefix, dtype: .uint16)
+        try writer.add(document: [15496, 995, 50256])
+        try writer.add(document: [40, 588, 257, 3797, 13, 50256])
+        _ = try writer.finish()
+        let bin = [UInt8](try Data(contentsOf: URL(fileURLWithPath: prefix + ".bin")))
+        XCTAssertEqual(bin, [0x88, 0x3c, 0xe3, 0x03, 0x50, 0xc4, 0x28, 0x00, 0x4c, 0x02, 0x01, 0x01, 0xd5, 0x0e, 0x0d, 0x00, 0x50, 0xc4])
+        let idx = [UInt8](try Data(contentsOf: URL(fileURLWithPath: prefix + ".idx")))
+        let expected: [UInt8] = Array("MMIDIDX".utf8) + [0, 0] + [1, 0, 0, 0, 0, 0, 0, 0] + [8]
+            + [2, 0, 0, 0, 0, 0, 0, 0] + [3, 0, 0, 0, 0, 0, 0, 0]
+            + [3, 0, 0, 0, 6, 0, 0, 0]
+            + [0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+            + [0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0]
+        XCTAssertEqual(idx.count, 82)
+        XCTAssertEqual(idx, expected)
+    }
+
+    func testInt32ShardsAndOutOfRangeIds() throws {
+        let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-i32-\(UUID().uuidString)").path
+        let writer = try MegatronShardWriter(prefix: prefix, dtype: .int32)
+        try writer.add(document: [151_643, 0])
+        try writer.add(document: [])
+        _ = try writer.finish()
+        let bin = [UInt8](try Data(contentsOf: URL(fileURLWithPath: prefix + ".bin")))
+        XCTAssertEqual(bin, [0x5B, 0x50, 0x02, 0x00, 0, 0, 0, 0], "151643 = 0x0002505B, little-endian")
+        let small = try MegatronShardWriter(prefix: prefix + "-u16", dtype: .uint16)
+        XCTAssertThrowsError(try small.add(document: [70_000]))
+    }
+}
