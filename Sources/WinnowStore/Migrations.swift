@@ -85,6 +85,28 @@ enum Migrations {
             created_at TEXT NOT NULL
         );
         """),
+        (2, "token shards", """
+        CREATE TABLE shard_sets(
+            set_id INTEGER PRIMARY KEY,
+            vkey INTEGER NOT NULL REFERENCES versions(vkey) ON DELETE CASCADE,
+            directory TEXT NOT NULL,
+            format TEXT NOT NULL,
+            tokenizer_sha256 TEXT NOT NULL,
+            vocabulary_size INTEGER NOT NULL,
+            dtype TEXT NOT NULL,
+            manifest_json TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE shard_files(
+            set_id INTEGER NOT NULL REFERENCES shard_sets(set_id) ON DELETE CASCADE,
+            path TEXT NOT NULL,              -- absolute path of the .bin or .idx file
+            split TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            tokens INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+        CREATE INDEX shard_sets_version ON shard_sets(vkey);
+        """),
     ]
 
     static func run(on db: Database) throws {

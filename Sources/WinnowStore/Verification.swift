@@ -15,8 +15,11 @@ public struct VerificationReport: Sendable {
     public var versionsChecked = 0
     public var badRecords: [BadRecord] = []
     public var badVersions: [(version: String, problem: String)] = []
+    public var shardFilesChecked = 0
+    /// Shard files that are missing or whose bytes changed since `winnow tokenize` wrote them.
+    public var badShards: [(path: String, version: String, problem: String)] = []
 
-    public var ok: Bool { badRecords.isEmpty && badVersions.isEmpty }
+    public var ok: Bool { badRecords.isEmpty && badVersions.isEmpty && badShards.isEmpty }
 
     public init(store: Store) throws {
         let s = try store.database.prepare("SELECT hash, encoding, size, body FROM objects")
@@ -53,6 +56,13 @@ public struct VerificationReport: Sendable {
             for f in try store.inputs(of: v) { id.update("input\t\(f.path)\t\(f.sha256)\n") }
             id.update("records\t\(digest.finalize())\n")
             if id.finalize() != v.id { badVersions.append((v.name, "version id does not match its pipeline, inputs and records")) }
+            for set in try store.shardSets(of: v) {
+                for file in set.files {
+                    shardFilesChecked += 1
+                    guard let actual = fileSHA256(file.path) else { badShards.append((file.path, v.name, "missing")); continue }
+                    if actual != file.sha256 { badShards.append((file.path, v.name, "content changed (sha256 \(actual.prefix(12)))")) }
+                }
+            }
         }
     }
 }

@@ -37,7 +37,7 @@ final class CLITests: XCTestCase {
         let r = try winnow("--help")
         XCTAssertEqual(r.status, 0)
         XCTAssertTrue(r.out.contains("OVERVIEW: Turn raw text into versioned, training-ready datasets."), r.out)
-        for command in ["init", "validate", "run", "versions", "show", "diff", "export", "why", "verify", "tag", "schema"] {
+        for command in ["init", "validate", "run", "versions", "show", "diff", "export", "why", "verify", "tag", "tokenize", "schema"] {
             XCTAssertTrue(r.out.contains("\n  \(command) "), "help lacks `\(command)`:\n\(r.out)")
         }
         XCTAssertEqual(try winnow("--version").out, "0.1.0\n")

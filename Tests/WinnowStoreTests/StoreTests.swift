@@ -125,6 +125,35 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(mode.text(0), "wal")
     }
 
+    func testAStoreFromTheFirstSchemaIsUpgradedInPlace() throws {
+        let path = dir.appendingPathComponent(".winnow").path
+        let v = try build(try pipeline(minChars: 2), store: try Store(directory: path)).version
+        // Turn the store back into a schema-1 store, as the first release wrote it.
+        let old = try Database(path: path + "/store.sqlite")
+        try old.execute("DROP TABLE shard_files; DROP TABLE shard_sets; DELETE FROM schema_migrations WHERE version > 1;")
+        let upgraded = try Store(directory: path)
+        XCTAssertEqual(upgraded.schemaVersion, Migrations.latestVersion)
+        XCTAssertEqual(try upgraded.versions().map(\.id), [v.id], "data written by the old schema survives the upgrade")
+        XCTAssertEqual(try upgraded.shardSets(of: v).count, 0)
+        XCTAssertTrue(try VerificationReport(store: upgraded).ok)
+    }
+
+    func testRegisteredShardsAreReHashedByVerify() throws {
+        let store = try Store(directory: dir.appendingPathComponent(".winnow").path)
+        let v = try build(try pipeline(minChars: 2), store: store).version
+        let file = dir.appendingPathComponent("x_all_00000.bin").path
+        try Data([1, 2, 3, 4]).write(to: URL(fileURLWithPath: file))
+        let set = ShardSet(directory: dir.path, format: "megatron-mmidx-v1", tokenizerSHA256: "t", vocabularySize: 50_257, dtype: "uint16",
+                           files: [.init(path: file, split: "all", documents: 1, tokens: 2, sha256: fileSHA256(file)!)])
+        try store.register(set, manifest: .null, for: v)
+        XCTAssertEqual(try store.shardSets(of: v).first?.tokensPerSplit.map(\.tokens), [2])
+        XCTAssertTrue(try VerificationReport(store: store).ok)
+        try Data([9, 9, 9, 9]).write(to: URL(fileURLWithPath: file))
+        let report = try VerificationReport(store: store)
+        XCTAssertEqual(report.badShards.map(\.path), [file])
+        XCTAssertFalse(report.ok)
+    }
+
     func testQuarantineIsStoredWithProvenance() throws {
         let file = dir.appendingPathComponent("bad.json").path
         try """

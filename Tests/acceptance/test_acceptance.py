@@ -188,3 +188,23 @@ def test_tokenize_errors_are_one_line_and_leave_no_shards(tmp_path):
                    "-o", tmp_path / "o2", "--field", "absent", check=False)
     assert field.returncode == 1 and "has no string field `absent`" in field.stderr
     assert not list((tmp_path / "o2").glob("*.bin")), "no half-written shards are left behind"
+
+
+def test_registered_shards_show_token_counts_and_verify_rehashes_them(tmp_path):
+    store, out = tmp_path / "store", tmp_path / "shards"
+    winnow("run", "pipelines/quickstart.json", "--store", store, "--quiet")
+    tok = ROOT.parent / "shared" / "data" / "tokenizers" / "gpt2" / "tokenizer.json"
+    if not tok.exists():
+        pytest.skip("shared tokenizers are absent")
+    manifest = winnow_json("tokenize", "quickstart@1", "--store", store, "--tokenizer", tok, "-o", out)
+    shown = winnow_json("show", "quickstart@1", "--store", store)
+    assert shown["token_shards"][0]["tokens"] == {"all": manifest["shards"][0]["tokens"]}
+    assert shown["token_shards"][0]["dtype"] == "uint16"
+    report = json.loads(winnow("verify", "--store", store, "--json").stdout)
+    assert report["ok"] and report["shard_files_checked"] == 2
+    binary = out / "quickstart_all_00000.bin"
+    data = bytearray(binary.read_bytes())
+    data[0] ^= 0xFF
+    binary.write_bytes(bytes(data))
+    proc = winnow("verify", "--store", store, check=False)
+    assert proc.returncode == 1 and f"BAD shard {binary}" in proc.stdout

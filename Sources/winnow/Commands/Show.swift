@@ -46,6 +46,11 @@ struct Show: ParsableCommand {
                 ("byte_offset", .number(JSONNumber(q.byteOffset))), ("stage", .string(q.stage)), ("reason", .string(q.reason)),
             ])) })
             o["pipeline"] = (try? JSONParser.parse(v.pipelineJSON)) ?? .null
+            o["token_shards"] = .array(try store.shardSets(of: v).map { set in .object(JSONObject([
+                ("directory", .string(set.directory)), ("format", .string(set.format)), ("dtype", .string(set.dtype)),
+                ("tokenizer_sha256", .string(set.tokenizerSHA256)), ("vocabulary_size", .number(JSONNumber(set.vocabularySize))),
+                ("tokens", .object(JSONObject(set.tokensPerSplit.map { ($0.split, .number(JSONNumber($0.tokens))) }))),
+            ])) })
             Format.printJSON(.object(o))
             return
         }
@@ -60,6 +65,10 @@ struct Show: ParsableCommand {
         }))
         print("\nstages:")
         print(StageTable.render(ingest: ingest, stages: v.stageStats))
+        for set in try store.shardSets(of: v) {
+            print("\ntoken shards (\(set.format), \(set.dtype), vocabulary \(Format.count(set.vocabularySize)), tokenizer \(set.tokenizerSHA256.prefix(12))) in \(set.directory):")
+            for (split, tokens) in set.tokensPerSplit { print("  \(split): \(Format.count(tokens)) tokens") }
+        }
         let total = try store.quarantineCount(of: v)
         if total > 0 {
             print("\nquarantine: \(Format.count(total)) row\(total == 1 ? "" : "s")")

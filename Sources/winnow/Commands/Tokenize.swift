@@ -56,6 +56,8 @@ struct Tokenize: ParsableCommand {
         let dtype = MegatronShardWriter.DType.optimal(forVocabularySize: tok.vocabularySize)
         let encoder = tok.makeEncoder()
         var shards: [JSONValue] = []
+        var files: [ShardSet.File] = []
+        let directory = URL(fileURLWithPath: output).standardizedFileURL.path
         var written: [String] = []
         do {
             for s in splits {
@@ -74,6 +76,8 @@ struct Tokenize: ParsableCommand {
                     try writer.add(document: ids)
                 }
                 let (binHash, idxHash) = try writer.finish()
+                files.append(.init(path: directory + "/" + prefix + ".bin", split: s, documents: writer.documentCount, tokens: writer.tokenCount, sha256: binHash))
+                files.append(.init(path: directory + "/" + prefix + ".idx", split: s, documents: writer.documentCount, tokens: writer.tokenCount, sha256: idxHash))
                 shards.append(.object(JSONObject([
                     ("split", .string(s)), ("prefix", .string(prefix)), ("documents", .number(JSONNumber(writer.documentCount))),
                     ("tokens", .number(JSONNumber(writer.tokenCount))), ("bin_sha256", .string(binHash)), ("idx_sha256", .string(idxHash)),
@@ -91,10 +95,12 @@ struct Tokenize: ParsableCommand {
             ("field", .string(field)), ("shards", .array(shards)),
         ]))
         try JSONWriter.pretty(manifest).write(toFile: output + "/manifest.json", atomically: true, encoding: .utf8)
+        try store.register(ShardSet(directory: directory, format: "megatron-mmidx-v1", tokenizerSHA256: tok.fileSHA256,
+                                    vocabularySize: tok.vocabularySize, dtype: dtype.name, files: files), manifest: manifest, for: v)
         if outputOptions.json { return Format.printJSON(manifest) }
         for case .object(let s) in shards {
             print("\(s["prefix"]!.displayText): \(Format.count(s["documents"]!.intValue!)) documents, \(Format.count(s["tokens"]!.intValue!)) tokens (\(dtype.name))")
         }
-        print("manifest: \(output)/manifest.json")
+        print("manifest: \(output)/manifest.json (registered with \(v.name); `winnow verify` re-hashes the shards)")
     }
 }
