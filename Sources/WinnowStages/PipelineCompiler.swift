@@ -43,8 +43,8 @@ public enum PipelineCompiler {
                 let hint = Suggestion.closest(to: input.encoding, in: common).map { ", did you mean `\($0)`?" } ?? ""
                 problems.add("\(path).encoding", "unknown encoding `\(input.encoding)`\(hint)")
             }
-            if input.format == .csv || input.format == .tsv || input.format == nil, !input.header, input.columns == nil {
-                if input.format != nil { problems.add("\(path).csv", "`header: false` needs `columns`") }
+            if !input.header, input.columns == nil {
+                problems.add("\(path).csv", "`header: false` needs `columns`")
             }
             for (p, pattern) in input.paths.enumerated() {
                 let jsonPath = input.paths.count > 1 || definition.location(of: "\(path).path[0]") != nil ? "\(path).path[\(p)]" : "\(path).path"

@@ -82,8 +82,6 @@ public final class Store {
         throw WinnowError.usage("unknown version `\(reference)`; use an id prefix, DATASET@N, DATASET@latest or a tag (see `winnow versions`)")
     }
 
-    func vkey(of version: VersionInfo) -> Int { version.vkey }
-
     /// The input files of a version, in build order.
     public func inputs(of version: VersionInfo) throws -> [InputFile] {
         let s = try database.prepare("SELECT path, format, encoding, size, sha256, ordinal FROM version_inputs WHERE vkey = ? ORDER BY ordinal")

@@ -48,8 +48,3 @@ enum Format {
         FileHandle.standardOutput.write(Data(JSONWriter.pretty(value).utf8))
     }
 }
-
-extension JSONValue {
-    init(_ s: String) { self = .string(s) }
-    init(_ n: Int) { self = .number(JSONNumber(n)) }
-}

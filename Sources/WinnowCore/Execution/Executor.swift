@@ -81,9 +81,6 @@ public final class Executor {
         // Segment boundaries: every global stage starts a new segment.
         var starts = [0]
         for (k, stage) in stages.enumerated() where k > 0 && stage is any GlobalStage { starts.append(k) }
-        if let first = stages.first, first is any GlobalStage, starts.count == 1 || starts[1] != 0 {
-            // A global stage in first position still needs to observe everything: segment 0 is empty.
-        }
         let segments: [Range<Int>] = starts.enumerated().map { k, start in
             start..<(k + 1 < starts.count ? starts[k + 1] : stages.count)
         }

@@ -54,10 +54,9 @@ final class Spool {
         while items.count < maxCount {
             let n = getline(&line, &capacity, file)
             if n <= 0 { break }
-            let value = try UnsafeBufferPointer(start: UnsafeRawPointer(line!).assumingMemoryBound(to: UInt8.self), count: n - 1)
-                .withMemoryRebound(to: UInt8.self) { buf in
-                    do { return try JSONParser.parse(buf) } catch { throw WinnowError.build("corrupt spool file \(path): \(error)") }
-                }
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(line!).assumingMemoryBound(to: UInt8.self), count: n - 1)
+            let value: JSONValue
+            do { value = try JSONParser.parse(bytes) } catch { throw WinnowError.build("corrupt spool file \(path): \(error)") }
             guard let o = value.objectValue, let fields = o["r"]?.objectValue else { throw WinnowError.build("corrupt spool file \(path)") }
             let provenance = Provenance(input: o["i"]?.intValue ?? 0, line: o["l"]?.intValue ?? 0, byteOffset: o["b"]?.intValue ?? 0)
             let record = Record(fields: fields, provenance: provenance, ordinal: o["o"]?.intValue ?? 0)
