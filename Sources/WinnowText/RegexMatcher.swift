@@ -62,10 +62,11 @@ public final class RegexMatcher {
         return start == winnow_pcre2_unset() || end < start ? nil : start..<end
     }
 
-    /// Every non-overlapping match, left to right, over raw UTF-8 bytes (which must be valid).
-    /// Empty matches are skipped, as a tokenizer's `Split` does.
-    public func matchRanges(in buf: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
-        var out: [Range<Int>] = []
+    /// Calls `body` with every non-overlapping match, left to right, over raw UTF-8 bytes (which
+    /// must be valid). After an empty match the next attempt may not be empty at the same place,
+    /// then moves one character on, as Perl and PCRE2's own global matching do. The match's groups
+    /// can be read with ``group(_:)`` inside `body`.
+    private func forEachMatch(in buf: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) throws {
         var start = 0
         var options: UInt32 = 0
         let n = buf.count
@@ -78,10 +79,16 @@ public final class RegexMatcher {
                 continue
             }
             let whole = group(0)!
-            if !whole.isEmpty { out.append(whole) }
             options = whole.isEmpty ? UInt32(PCRE2_NOTEMPTY_ATSTART) | UInt32(PCRE2_ANCHORED) : 0
             start = whole.upperBound
+            try body(whole)
         }
+    }
+
+    /// Every non-empty match, left to right, as byte ranges (what a tokenizer's `Split` needs).
+    public func matchRanges(in buf: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        try forEachMatch(in: buf) { if !$0.isEmpty { out.append($0) } }
         return out
     }
 
@@ -121,26 +128,12 @@ public final class RegexMatcher {
             var output: [UInt8] = []
             var last = 0
             var count = 0
-            var start = 0
-            var options: UInt32 = 0
-            let n = buf.count
-            while start <= n {
-                guard try find(buf, from: start, options: options) else {
-                    // After an empty match, retry one character further on.
-                    if options == 0 || start >= n { break }
-                    start += 1
-                    while start < n, buf[start] & 0xC0 == 0x80 { start += 1 }
-                    options = 0
-                    continue
-                }
-                let whole = group(0)!
-                options = whole.isEmpty ? UInt32(PCRE2_NOTEMPTY_ATSTART) | UInt32(PCRE2_ANCHORED) : 0
-                start = whole.upperBound
+            try forEachMatch(in: buf) { whole in
                 if let literal = template.literal, literal.count == whole.count,
                    (literal.isEmpty || literal.withUnsafeBufferPointer({ memcmp($0.baseAddress!, buf.baseAddress! + whole.lowerBound, whole.count) == 0 })) {
-                    continue
+                    return
                 }
-                if count == 0 { output.reserveCapacity(n + 16) }
+                if count == 0 { output.reserveCapacity(buf.count + 16) }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: buf[last..<whole.lowerBound]))
                 for piece in template.pieces {
                     switch piece {
