@@ -35,13 +35,17 @@ def main(manifest_path, records_path, tokenizer_path):
         print(f"megatron-core not importable here ({type(e).__name__}: {e}); numpy reader only")
     failures = 0
     checked = 0
+    cursor = {}  # split -> index of the next record: shards of a split hold consecutive documents
     for shard in manifest["shards"]:
         prefix = os.path.join(root, shard["prefix"])
         data = MegatronDataset(prefix)
         assert len(data) == shard["documents"], (len(data), shard["documents"])
         assert int(data.lengths.sum()) == shard["tokens"]
-        docs = records if len(manifest["shards"]) == 1 else [r for r in records if r.get("split", "all") == shard["split"]]
-        assert len(docs) == len(data), f"{shard['prefix']}: {len(data)} documents, {len(docs)} records"
+        in_split = [r for r in records if r.get("split", "all") == shard["split"]]
+        start = cursor.get(shard["split"], 0)
+        docs = in_split[start:start + len(data)]
+        cursor[shard["split"]] = start + len(data)
+        assert len(docs) == len(data), f"{shard['prefix']}: {len(data)} documents, {len(docs)} records left"
         for k, record in enumerate(docs):
             text = record[field]
             ids = data[k].tolist()
@@ -66,6 +70,11 @@ def main(manifest_path, records_path, tokenizer_path):
             print(f"megatron-core IndexedDataset reads {shard['prefix']}: {len(md):,} documents, the same ids")
         print(f"{shard['prefix']}: {len(data):,} documents, {shard['tokens']:,} tokens, dtype {data.dtype}: "
               f"ids equal HF tokenizers and decode to the records")
+    for split, used in cursor.items():
+        total = sum(1 for r in records if r.get("split", "all") == split)
+        if used != total:
+            failures += 1
+            print(f"split {split}: shards hold {used} documents, the version {total}")
     print(f"RESULT checked={checked} failures={failures}")
     sys.exit(1 if failures else 0)
 

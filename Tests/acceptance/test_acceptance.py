@@ -208,3 +208,37 @@ def test_registered_shards_show_token_counts_and_verify_rehashes_them(tmp_path):
     binary.write_bytes(bytes(data))
     proc = winnow("verify", "--store", store, check=False)
     assert proc.returncode == 1 and f"BAD shard {binary}" in proc.stdout
+
+
+def test_shards_are_identical_on_one_or_two_threads_and_roll_over_by_size(tmp_path, shared_data):
+    """Issue 7: same version -> byte-identical shards and manifest on 1 or 2 threads; a maximum
+    shard size splits a split into several shards without cutting documents; labels and the
+    nanoGPT format."""
+    pytest.importorskip("tokenizers")
+    import numpy as np
+    store = tmp_path / "store"
+    winnow("run", "pipelines/financial-phrasebank.json", "--store", store, "--quiet")
+    tok = shared_data / "tokenizers" / "gpt2" / "tokenizer.json"
+    manifests = []
+    for threads in (1, 2):
+        out = tmp_path / f"t{threads}"
+        manifests.append(winnow_json("tokenize", "financial-phrasebank@1", "--store", store, "--tokenizer", tok, "-o", out,
+                                     "--eos", "<|endoftext|>", "--threads", threads, "--max-shard-tokens", 50_000, "--labels"))
+    assert manifests[0]["shards"] == manifests[1]["shards"], "shard bytes must not depend on the thread count"
+    shards = manifests[0]["shards"]
+    assert len(shards) == 3 and all(s["tokens"] <= 50_000 for s in shards)
+    assert sum(s["documents"] for s in shards) == 4_846
+    assert manifests[0]["labels"] == ["negative", "neutral", "positive"]
+    labels = np.concatenate([np.load(tmp_path / "t1" / f"{s['prefix']}.labels.npy") for s in shards])
+    records = tmp_path / "records.jsonl"
+    records.write_text(winnow("export", "financial-phrasebank@1", "--store", store).stdout, encoding="utf-8")
+    names = [json.loads(l)["label"] for l in records.read_text(encoding="utf-8").splitlines()]
+    assert [manifests[0]["labels"][i] for i in labels] == names
+    import subprocess, sys
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_shards.py"), str(tmp_path / "t1" / "manifest.json"),
+                           str(records), str(tok)], capture_output=True, text=True)
+    assert proc.returncode == 0 and "failures=0" in proc.stdout, proc.stdout + proc.stderr
+    nano = winnow_json("tokenize", "financial-phrasebank@1", "--store", store, "--tokenizer", tok, "-o", tmp_path / "nano",
+                       "--format", "nanogpt", "--eos", "<|endoftext|>")
+    flat = np.fromfile(tmp_path / "nano" / f"{nano['shards'][0]['prefix']}.bin", dtype="<u2")
+    assert nano["dtype"] == "uint16" and len(flat) == nano["shards"][0]["tokens"] == sum(s["tokens"] for s in shards)
