@@ -9,7 +9,7 @@ struct BPEModel {
     let vocab: [String: Int32]
     let tokens: [Int32: String]
     /// (left id, right id) packed → (rank, merged id).
-    let merges: [UInt64: (rank: Int32, id: Int32)]
+    let merges: MergeTable
     let ignoreMerges: Bool
     let byteFallback: Bool
     let unk: Int32?
@@ -53,7 +53,7 @@ struct BPEModel {
         }
         self.vocab = vocab
         self.tokens = tokens
-        self.merges = merges.mapValues { (rank: $0.0, id: $0.1) }
+        self.merges = MergeTable(merges.mapValues { (rank: $0.0, id: $0.1) })
         ignoreMerges = json["ignore_merges"]?.boolValue ?? false
         byteFallback = json["byte_fallback"]?.boolValue ?? false
         unk = json["unk_token"]?.stringValue.flatMap { vocab[$0] }
