@@ -45,7 +45,7 @@ extension Store {
             id.update("records\t\(writer.recordsDigest)\n")
             let versionID = id.finalize()
 
-            if let existing = try versions().first(where: { $0.id == versionID }) {
+            if let existing = try version(id: versionID) {
                 try database.execute("ROLLBACK")
                 return .unchanged(existing, report)
             }
@@ -67,7 +67,7 @@ extension Store {
                 try insertInput.run([.int(vkey), .int(k), .text(f.path), .text(f.format), .text(f.encoding), .int(f.size), .text(f.sha256)])
             }
             try database.execute("COMMIT")
-            guard let created = try versions().first(where: { $0.id == versionID }) else {
+            guard let created = try version(id: versionID) else {
                 throw WinnowError.store("the new version vanished after commit")
             }
             return .created(created, report)

@@ -53,6 +53,16 @@ public final class Store {
         return out
     }
 
+    /// The committed version with exactly this id, if any (one indexed lookup).
+    public func version(id: String) throws -> VersionInfo? {
+        let s = try database.prepare("SELECT \(VersionInfo.columns) FROM versions WHERE id = ?")
+        try s.bind([.text(id)])
+        guard try s.step() else { return nil }
+        var v = VersionInfo(s)
+        v.tags = try tags().filter { $0.value == id }.map(\.key).sorted()
+        return v
+    }
+
     /// Resolves a reference: a full id or unique prefix, `dataset@N`, `dataset@latest`, or a tag.
     public func resolve(_ reference: String) throws -> VersionInfo {
         let all = try versions()

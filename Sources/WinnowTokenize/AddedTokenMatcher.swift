@@ -6,9 +6,11 @@ struct AddedTokenMatcher {
 
     /// Tokens by first byte, longest first.
     private var byFirstByte: [[AddedToken]] = Array(repeating: [], count: 256)
-    var isEmpty: Bool { byFirstByte.allSatisfy(\.isEmpty) }
+    /// Fixed at construction; checked on every encode, so not recomputed.
+    let isEmpty: Bool
 
     init(_ tokens: [AddedToken]) {
+        isEmpty = !tokens.contains { !$0.content.isEmpty }
         for t in tokens where !t.content.isEmpty { byFirstByte[Int(t.content[0])].append(t) }
         for k in 0..<256 { byFirstByte[k].sort { $0.content.count > $1.content.count } }
     }

@@ -73,6 +73,12 @@ public final class ShardBuilder {
     public func write(split: String, next: () throws -> [ShardDocument]?) throws {
         var shard = 0
         var current: OpenShard?
+        func open() throws {
+            let name = "\(prefix)_\(split)_\(String(format: "%05d", shard))"
+            let opened = try OpenShard(path: directory + "/" + name, name: name, split: split, shard: shard, builder: self)
+            createdPaths += opened.paths
+            current = opened
+        }
         func close() throws {
             guard let open = current else { return }
             files += try open.finish()
@@ -83,19 +89,12 @@ public final class ShardBuilder {
             let encoded = try encode(batch)
             for (doc, ids) in zip(batch, encoded) {
                 if let limit = options.maxShardTokens, let open = current, open.tokens > 0, open.tokens + ids.count > limit { try close() }
-                if current == nil {
-                    let name = "\(prefix)_\(split)_\(String(format: "%05d", shard))"
-                    current = try OpenShard(path: directory + "/" + name, name: name, split: split, shard: shard, builder: self)
-                    createdPaths += current!.paths
-                }
+                if current == nil { try open() }
                 try current!.add(ids, label: doc.label)
             }
         }
-        if current == nil {
-            let name = "\(prefix)_\(split)_00000"
-            current = try OpenShard(path: directory + "/" + name, name: name, split: split, shard: 0, builder: self)
-            createdPaths += current!.paths
-        }
+        // An empty split still gets one (empty) shard, so every split has files.
+        if current == nil { try open() }
         try close()
     }
 

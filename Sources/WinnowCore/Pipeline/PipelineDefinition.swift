@@ -51,9 +51,7 @@ public struct PipelineDefinition: Sendable {
         entry["path"] = paths.count == 1 ? .string(paths[0]) : .array(paths.map(JSONValue.string))
         entries[0] = .object(entry)
         root["inputs"] = .array(entries)
-        var copy = PipelineDefinition(json: .object(root), baseDirectory: baseDirectory, locations: locations)
-        copy.json = .object(root)
-        return copy
+        return PipelineDefinition(json: .object(root), baseDirectory: baseDirectory, locations: locations)
     }
 }
 
