@@ -56,6 +56,11 @@ static inline int32_t winnow_ubrk_getRuleStatus(UBreakIterator *b) { return ubrk
 static inline int32_t winnow_ubrk_done(void) { return UBRK_DONE; }
 static inline int32_t winnow_ubrk_word_none_limit(void) { return UBRK_WORD_NONE_LIMIT; }
 
+// Character properties (shingling decides what counts as a letter or digit).
+static inline UBool winnow_u_isalnum(UChar32 c) { return u_isalnum(c); }
+static inline UBool winnow_u_isalpha(UChar32 c) { return u_isalpha(c); }
+static inline UBool winnow_u_isUWhiteSpace(UChar32 c) { return u_isUWhiteSpace(c); }
+
 // Charset conversion
 static inline UConverter *winnow_ucnv_open(const char *name, UErrorCode *e) { return ucnv_open(name, e); }
 static inline void winnow_ucnv_close(UConverter *c) { ucnv_close(c); }

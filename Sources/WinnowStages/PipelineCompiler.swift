@@ -18,7 +18,10 @@ public struct CompiledPipeline {
 /// each other) and builds the stages. Reports every problem at once, with JSON path and
 /// position, like the schema validator does.
 public enum PipelineCompiler {
-    public static func compile(_ definition: PipelineDefinition, file: String) throws -> CompiledPipeline {
+    /// `signatures` resolves dedup `against` references; without it (plain validation) they are
+    /// not looked up.
+    public static func compile(_ definition: PipelineDefinition, file: String,
+                               signatures: (any SignatureLibrary)? = nil) throws -> CompiledPipeline {
         var problems = Problems(definition: definition)
         var files: [InputFile] = []
         var plans: [FileSource.FilePlan] = []
@@ -77,7 +80,7 @@ public enum PipelineCompiler {
         var stages: [any Stage] = []
         for stage in definition.stages {
             do {
-                if let built = try makeStage(stage, &problems) { stages.append(built) }
+                if let built = try makeStage(stage, signatures, &problems) { stages.append(built) }
             } catch {
                 problems.add(stage.path, "\(error)")
             }
@@ -87,7 +90,8 @@ public enum PipelineCompiler {
                                 decoder: RowDecoder(rules: rules), plans: plans)
     }
 
-    private static func makeStage(_ stage: StageDefinition, _ problems: inout Problems) throws -> (any Stage)? {
+    private static func makeStage(_ stage: StageDefinition, _ library: (any SignatureLibrary)?,
+                                  _ problems: inout Problems) throws -> (any Stage)? {
         let c = stage.config
         switch stage.name {
         case "clean":
@@ -142,6 +146,20 @@ public enum PipelineCompiler {
             return FillStage(index: stage.index, config: c)
         case "outliers":
             return OutlierStage(index: stage.index, config: c)
+        case "dedup":
+            let settings = DedupSettings(config: c, path: stage.path) { problems.add($0, $1) }
+            var references: [ReferenceMember] = []
+            if let library {
+                for (k, reference) in settings.against.enumerated() {
+                    let path = settings.against.count > 1 || c["against"]?.arrayValue != nil ? "\(stage.path).against[\(k)]" : "\(stage.path).against"
+                    do {
+                        references += try DedupStage.references(library.signatures(of: reference), settings: settings)
+                    } catch {
+                        problems.add(path, "\(error)")
+                    }
+                }
+            }
+            return DedupStage(index: stage.index, settings: settings, references: references)
         default:
             problems.add(stage.path, "unknown stage `\(stage.name)`")
             return nil

@@ -62,6 +62,8 @@ extension Store {
             try database.prepare("UPDATE versions SET id = ?, seq = ?, parent = ?, stats_json = ?, record_count = ? WHERE vkey = ?")
                 .run([.text(versionID), .int((latest?.seq ?? 0) + 1), latest.map { .text($0.id) } ?? .null,
                       .text(JSONWriter.compact(.object(stats))), .int(writer.recordCount), .int(vkey)])
+            try writeSignatures(report.signatures, vkey: vkey)
+            try resolveKeptReferences(vkey: vkey)
             let insertInput = try database.prepare("INSERT INTO version_inputs(vkey, ordinal, path, format, encoding, size, sha256) VALUES(?, ?, ?, ?, ?, ?, ?)")
             for (k, f) in files.enumerated() {
                 try insertInput.run([.int(vkey), .int(k), .text(f.path), .text(f.format), .text(f.encoding), .int(f.size), .text(f.sha256)])

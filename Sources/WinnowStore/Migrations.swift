@@ -107,6 +107,23 @@ enum Migrations {
         );
         CREATE INDEX shard_sets_version ON shard_sets(vkey);
         """),
+        (3, "dedup signatures", """
+        CREATE TABLE signature_sets(
+            vkey INTEGER NOT NULL REFERENCES versions(vkey) ON DELETE CASCADE,
+            stage_index INTEGER NOT NULL,
+            scheme TEXT NOT NULL,           -- algorithm and settings; only equal schemes compare
+            PRIMARY KEY(vkey, stage_index)
+        ) WITHOUT ROWID;
+        CREATE TABLE signatures(
+            vkey INTEGER NOT NULL,
+            stage_index INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL,       -- the record in version_records
+            exact_key BLOB,                 -- 16 bytes of SHA-256 of the normalized text
+            fingerprint BLOB,               -- SimHash, 8 or 16 bytes big-endian
+            sketch BLOB,                    -- bottom-k sketch, 4 bytes per value
+            PRIMARY KEY(vkey, stage_index, ordinal)
+        ) WITHOUT ROWID;
+        """),
     ]
 
     static func run(on db: Database) throws {

@@ -130,7 +130,7 @@ final class StoreTests: XCTestCase {
         let v = try build(try pipeline(minChars: 2), store: try Store(directory: path)).version
         // Turn the store back into a schema-1 store, as the first release wrote it.
         let old = try Database(path: path + "/store.sqlite")
-        try old.execute("DROP TABLE shard_files; DROP TABLE shard_sets; DELETE FROM schema_migrations WHERE version > 1;")
+        try old.execute("DROP TABLE signatures; DROP TABLE signature_sets; DROP TABLE shard_files; DROP TABLE shard_sets; DELETE FROM schema_migrations WHERE version > 1;")
         let upgraded = try Store(directory: path)
         XCTAssertEqual(upgraded.schemaVersion, Migrations.latestVersion)
         XCTAssertEqual(try upgraded.versions().map(\.id), [v.id], "data written by the old schema survives the upgrade")

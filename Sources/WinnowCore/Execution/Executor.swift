@@ -40,6 +40,8 @@ public struct ExecutionReport: Sendable {
     public var stages: [StageStats] = []
     /// Per input file: records decoded and rows quarantined.
     public var perFile: [(records: Int, quarantined: Int)] = []
+    /// Signatures global stages want kept with the version.
+    public var signatures: [RecordSignatures] = []
 }
 
 /// Streams records from a source through the stages into a sink.
@@ -138,9 +140,16 @@ public final class Executor {
         for (k, segment) in laterSegments.enumerated() {
             guard let input = spool else { break }
             try input.rewind()
-            var global = stages[segment.lowerBound] as! any GlobalStage
-            try global.finishObserving()
+            var global = takeGlobalStage(at: segment.lowerBound)
+            let finishStart = ContinuousClock.now
+            try global.finishObserving(threads: options.threads)
+            report.stages[segment.lowerBound].seconds += seconds(ContinuousClock.now - finishStart)
             stages[segment.lowerBound] = global
+            report.stages[segment.lowerBound].summary = global.summary
+            if var signatures = global.signatures {
+                signatures.stageIndex = global.index
+                report.signatures.append(signatures)
+            }
             let isLast = k == laterSegments.count - 1
             let output: Spool? = isLast ? nil
                 : try Spool(directory: options.temporaryDirectory, name: "winnow-spool-\(getpid())-\(k + 1).jsonl")
@@ -168,8 +177,16 @@ public final class Executor {
 
     private enum Decoded { case record(Record), failed(QuarantineEntry) }
 
+    /// Moves a global stage out of `stages` (leaving a placeholder) so it can be mutated in place.
+    private func takeGlobalStage(at k: Int) -> any GlobalStage {
+        let global = stages[k] as! any GlobalStage
+        stages[k] = PlaceholderStage(index: global.index)
+        return global
+    }
+
     private enum Fate {
-        case kept(FinalRecord?, WorkItem, [LedgerEntry])
+        /// Kept: stored (final), or spooled for the next barrier with its summary.
+        case kept(FinalRecord?, WorkItem, [LedgerEntry], (any Sendable)?)
         case dropped([LedgerEntry], RecordHash, StoredBody)
         case quarantined(QuarantineEntry)
     }
@@ -177,34 +194,25 @@ public final class Executor {
     /// Runs one batch through a segment's stages and hands the results on, in input order.
     private func process(_ items: [WorkItem], range: Range<Int>, final: Bool, quarantine: [QuarantineEntry],
                          spool: Spool?, observer: Int?, sink: BuildSink, report: inout ExecutionReport) throws {
-        let stages = self.stages
-        let template = stages.map { StageStats(index: $0.index, name: $0.name) }
-        let results: [(Fate, [StageStats]?)] = runner.map(items) { chunk, context in
-            var stats = template
-            var out: [(Fate, [StageStats]?)] = []
-            out.reserveCapacity(chunk.count)
-            for item in chunk {
-                out.append((Executor.run(item, through: stages, range: range, final: final, context, &stats), nil))
-            }
-            if !out.isEmpty { out[out.count - 1].1 = stats }
-            return out
-        }
+        let results = runStages(items, range: range, final: final, observer: observer)
         var output = BatchOutput()
         output.quarantine = quarantine
+        // The observing stage leaves the array while it observes, so its state (which may hold a
+        // growing array) is uniquely referenced and appends never copy it.
+        var observing = observer.map { takeGlobalStage(at: $0) }
+        defer { if let observer, let observing { stages[observer] = observing } }
         report.quarantined += quarantine.count
         for (fate, stats) in results {
             if let stats { for (k, s) in stats.enumerated() { report.stages[k].merge(s) } }
             switch fate {
-            case .kept(let final, let item, let ledger):
+            case .kept(let final, let item, let ledger, let summary):
                 if let final {
                     output.records.append(final)
                     output.ledger.append(contentsOf: ledger)
                     report.recordsOut += 1
-                } else if let spool, let observer {
+                } else if let spool {
                     try spool.append(item)
-                    var global = self.stages[observer] as! any GlobalStage
-                    try global.observe(item.record)
-                    self.stages[observer] = global
+                    try observing?.observe(item.record, summary: summary)
                 }
             case .dropped(let ledger, let hash, let body):
                 output.ledger.append(contentsOf: ledger)
@@ -215,6 +223,36 @@ public final class Executor {
             }
         }
         try sink.consume(output)
+    }
+
+    /// The parallel part of a batch. A separate function so that its copy of `stages` is gone
+    /// before the observing stage is mutated.
+    private func runStages(_ items: [WorkItem], range: Range<Int>, final: Bool, observer: Int?) -> [(Fate, [StageStats]?)] {
+        let stages = self.stages
+        let template = stages.map { StageStats(index: $0.index, name: $0.name) }
+        return runner.map(items) { chunk, context in
+            var stats = template
+            var out: [(Fate, [StageStats]?)] = []
+            out.reserveCapacity(chunk.count)
+            let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
+            for item in chunk {
+                var fate = Executor.run(item, through: stages, range: range, final: final, context, &stats)
+                if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = fate {
+                    let start = ContinuousClock.now
+                    defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
+                    do {
+                        fate = .kept(nil, item, ledger, try summarizer.summarize(item.record, context))
+                    } catch {
+                        fate = .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: summarizer.name,
+                                                            reason: "\(summarizer.name): \(error)",
+                                                            excerpt: QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+                    }
+                }
+                out.append((fate, nil))
+            }
+            if !out.isEmpty { out[out.count - 1].1 = stats }
+            return out
+        }
     }
 
     private static func run(_ item: WorkItem, through stages: [any Stage], range: Range<Int>, final: Bool,
@@ -259,7 +297,7 @@ public final class Executor {
                                                     excerpt: QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
             }
         }
-        guard final else { return .kept(nil, item, []) }
+        guard final else { return .kept(nil, item, [], nil) }
         let (compact, canonical) = JSONWriter.compactAndCanonical(item.record.fields)
         let hash = RecordHash(canonicalBytes: canonical)
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
@@ -268,7 +306,7 @@ public final class Executor {
                                  split: item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
-        return .kept(record, item, ledger)
+        return .kept(record, item, ledger, nil)
     }
 
     private func checkIngest(source: RecordSource, report: ExecutionReport) throws {
@@ -280,6 +318,13 @@ public final class Executor {
             throw WinnowError.build("input `\(file.path)` yielded no records" + (q > 0 ? " (\(q) rows quarantined)" : " (the file is empty)"))
         }
     }
+}
+
+/// Stands in for a global stage while it is being mutated.
+private struct PlaceholderStage: Stage {
+    let name = "placeholder"
+    let index: Int
+    func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict { .keep }
 }
 
 func seconds(_ d: Duration) -> Double {

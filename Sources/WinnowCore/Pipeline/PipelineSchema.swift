@@ -96,6 +96,41 @@ public enum PipelineSchema {
         Property("flag_field", .string("Boolean field set by `flag` (default `<field>_outlier`).", minLength: 1)),
     ])
 
+    public static let dedup = Schema.object("Remove exact and near duplicates (SimHash) across the dataset and against earlier versions. Every removed record is in the ledger with its cluster, the kept copy, the Hamming distance and the Jaccard estimate.", [
+        Property("field", .string("Field compared (default `text`).", minLength: 1)),
+        Property("methods", .array("`exact` (equal text after normalization) and/or `simhash` (near duplicates); default both. Texts too short to fingerprint are always matched exactly.",
+                                   of: .string(oneOf: ["exact", "simhash"]), minItems: 1)),
+        Property("normalize", .string("Unicode normalization applied before both methods (default `NFKC_Casefold`: full-width and half-width forms and case compare equal).",
+                                      oneOf: normalizeForms)),
+        Property("exact", .object("What the exact method ignores.", [
+            Property("whitespace", .string("`collapse` runs to one space and trim (default), `ignore` all white space, or `keep` it.",
+                                           oneOf: ["collapse", "ignore", "keep"])),
+            Property("punctuation", .string("`keep` (default) or `remove` everything that is not a letter, digit or space.",
+                                            oneOf: ["keep", "remove"])),
+        ])),
+        Property("simhash", .object("Charikar SimHash over shingles hashed with XXH64, searched with Manku–Jain–Das Sarma block tables.", [
+            Property("unit", .string("Shingle unit: `char` n-grams of letters and digits (Chinese, Japanese, Korean), `word` n-grams by ICU word boundaries, or `auto` (default): `char` when Han, Kana and Hangul are over 30% of a document's letters.",
+                                     oneOf: ["auto", "char", "word"])),
+            Property("char_n", .integer("n for character n-grams (default 2).", minimum: 1, maximum: 32)),
+            Property("word_n", .integer("n for word n-grams (default 2).", minimum: 1, maximum: 16)),
+            Property("weighting", .string("`set`: each distinct shingle counts once (default); `frequency`: repeats count again.",
+                                          oneOf: ["set", "frequency"])),
+            Property("bits", .integer("Fingerprint width, 64 (default) or 128.", minimum: 64, maximum: 128)),
+            Property("k", .integer("Largest Hamming distance between near duplicates (default 8).", minimum: 0, maximum: 32)),
+            Property("blocks", .integer("Blocks per fingerprint for the block tables (C(blocks, k) tables); default: the cheapest design for the corpus size.", minimum: 1, maximum: 128)),
+            Property("min_shingles", .integer("Documents with fewer distinct shingles are not fingerprinted and only matched exactly (default 8).", minimum: 1)),
+            Property("max_bucket", .integer("Largest block-table bucket compared pair by pair; in a larger one each fingerprint is compared with its next `max_bucket` neighbours (default 5000).", minimum: 2)),
+            Property("min_jaccard", .number("Reject candidate pairs whose shingle Jaccard similarity (estimated from 64-value bottom-k sketches; exact for short texts) is below this (default 0.5); 0 trusts the Hamming distance alone.",
+                                            minimum: 0, maximum: 1)),
+        ])),
+        Property("keep", .string("Which member of a cluster survives: `longest` (default), `shortest`, `first` in input order, or by `field`. Ties go to the smaller content hash, so the choice does not depend on input order (except for `first`).",
+                                 oneOf: ["longest", "shortest", "first", "field"])),
+        Property("keep_field", .string("Field for `keep: field`.", minLength: 1)),
+        Property("keep_order", .string("`max` (default) or `min` value of `keep_field` survives.", oneOf: ["max", "min"])),
+        Property("against", .anyOf("Earlier versions (`dataset@latest`, a tag, an id) whose records count as already kept: new records that duplicate them are removed. Uses the fingerprints stored with those versions.",
+                                   [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+    ])
+
     /// Stage name -> configuration schema, in the order documentation lists them.
     public static let stages: [Property] = [
         Property("clean", clean),
@@ -104,6 +139,7 @@ public enum PipelineSchema {
         Property("fields", fieldsStage),
         Property("fill", fill),
         Property("outliers", outliers),
+        Property("dedup", dedup),
     ]
 
     public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [

@@ -14,15 +14,94 @@ public protocol Stage: Sendable {
 }
 
 /// A stage that needs to see every record before deciding about any (statistics such as a
-/// median or a z-score; later dedup and split). The executor makes it a barrier: records before
-/// it are spooled to disk while it observes them, then streamed through ``Stage/process(_:_:)``.
+/// median or a z-score, duplicate clusters, splits). The executor makes it a barrier: records
+/// before it are spooled to disk while it observes them, then streamed through
+/// ``Stage/process(_:_:)``.
 ///
-/// Observation is sequential and in input order, so whatever state it keeps is deterministic.
-/// Keep that state compact (numbers, hashes): it is the only thing that grows with the corpus.
+/// Expensive per-record work (fingerprints, normalized keys) goes in ``summarize(_:_:)``, which
+/// runs on the worker threads; ``observe(_:summary:)`` then runs sequentially in input order, so
+/// whatever state the stage keeps is deterministic. Keep that state compact (numbers, hashes):
+/// it is the only thing that grows with the corpus.
 public protocol GlobalStage: Stage {
-    mutating func observe(_ record: Record) throws
+    /// Per-record work that may run in parallel before ``observe(_:summary:)``; `nil` by default.
+    func summarize(_ record: Record, _ context: StageContext) throws -> (any Sendable)?
+    mutating func observe(_ record: Record, summary: (any Sendable)?) throws
     /// Called once after the last observed record; may fail the build with a clear message.
-    mutating func finishObserving() throws
+    /// `threads` is the build's thread count, for stages whose decision step parallelises.
+    mutating func finishObserving(threads: Int) throws
+    /// What the stage wants shown with its statistics (`winnow show`), once it has decided.
+    var summary: JSONObject? { get }
+    /// Per-record signatures to keep with the version (dedup fingerprints), if any.
+    var signatures: RecordSignatures? { get }
+}
+
+extension GlobalStage {
+    public func summarize(_ record: Record, _ context: StageContext) throws -> (any Sendable)? { nil }
+    public var summary: JSONObject? { nil }
+    public var signatures: RecordSignatures? { nil }
+}
+
+/// Compact per-record data a stage computed and wants stored with the version, so a later
+/// build can compare against it without recomputing (dedup `against`).
+public struct RecordSignatures: Sendable {
+    /// Names the algorithm and every setting that shaped the values; only signatures with equal
+    /// schemes are comparable.
+    public var scheme: String
+    public var rows: [Row]
+    /// The producing stage's position in the pipeline (set by the executor).
+    public var stageIndex = 0
+
+    public struct Row: Sendable {
+        public var ordinal: Int
+        public var exactKey: [UInt8]?
+        public var fingerprint: [UInt8]?
+        public var sketch: [UInt8]?
+        public init(ordinal: Int, exactKey: [UInt8]?, fingerprint: [UInt8]?, sketch: [UInt8]?) {
+            self.ordinal = ordinal
+            self.exactKey = exactKey
+            self.fingerprint = fingerprint
+            self.sketch = sketch
+        }
+    }
+
+    public init(scheme: String, rows: [Row]) {
+        self.scheme = scheme
+        self.rows = rows
+    }
+}
+
+/// Signatures of an earlier version, looked up by a stage that compares against it.
+public struct ReferenceSignatures: Sendable {
+    /// `dataset@N` of the version.
+    public var version: String
+    public var scheme: String
+    public var rows: [Row]
+
+    public struct Row: Sendable {
+        /// The record's hash in that version.
+        public var recordHash: RecordHash
+        public var exactKey: [UInt8]?
+        public var fingerprint: [UInt8]?
+        public var sketch: [UInt8]?
+        public init(recordHash: RecordHash, exactKey: [UInt8]?, fingerprint: [UInt8]?, sketch: [UInt8]?) {
+            self.recordHash = recordHash
+            self.exactKey = exactKey
+            self.fingerprint = fingerprint
+            self.sketch = sketch
+        }
+    }
+
+    public init(version: String, scheme: String, rows: [Row]) {
+        self.version = version
+        self.scheme = scheme
+        self.rows = rows
+    }
+}
+
+/// Where stages find earlier versions' signatures (the store implements it).
+public protocol SignatureLibrary {
+    /// The signatures stored with the version `reference` names (`reviews@latest`, a tag, an id).
+    func signatures(of reference: String) throws -> ReferenceSignatures
 }
 
 /// What a stage decided about a record.

@@ -12,6 +12,8 @@ public struct StageStats: Sendable, Equatable {
     public var rules: [String: Int] = [:]
     /// Summed worker time in seconds.
     public var seconds = 0.0
+    /// What a global stage reports about its decision (dedup clusters, split counts).
+    public var summary: JSONObject?
 
     public init(index: Int, name: String) {
         self.index = index
@@ -39,6 +41,7 @@ public struct StageStats: Sendable, Equatable {
         o["quarantined"] = .number(JSONNumber(quarantined))
         o["rules"] = .object(JSONObject(rules.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) }))
         o["seconds"] = .number(JSONNumber((seconds * 1000).rounded() / 1000))
+        if let summary { o["summary"] = .object(summary) }
         return .object(o)
     }
 
@@ -52,6 +55,7 @@ public struct StageStats: Sendable, Equatable {
         changed = o["changed"]?.intValue ?? 0
         quarantined = o["quarantined"]?.intValue ?? 0
         seconds = o["seconds"]?.doubleValue ?? 0
+        summary = o["summary"]?.objectValue
         for m in o["rules"]?.objectValue ?? JSONObject() { rules[m.key] = m.value.intValue ?? 0 }
     }
 }

@@ -31,7 +31,7 @@ public struct FillStage: GlobalStage {
         numbers = Array(repeating: [], count: specs.count)
     }
 
-    public mutating func observe(_ record: Record) throws {
+    public mutating func observe(_ record: Record, summary: (any Sendable)?) throws {
         for (k, spec) in specs.enumerated() {
             let value = record.fields[spec.field]
             guard !isMissing(value), let value else { continue }
@@ -43,7 +43,7 @@ public struct FillStage: GlobalStage {
         }
     }
 
-    public mutating func finishObserving() throws {
+    public mutating func finishObserving(threads: Int) throws {
         for (k, spec) in specs.enumerated() where spec.strategy != .constant {
             switch spec.strategy {
             case .constant: break

@@ -23,7 +23,7 @@ public struct OutlierStage: GlobalStage {
         flagField = config["flag_field"]?.stringValue ?? field + "_outlier"
     }
 
-    public mutating func observe(_ record: Record) throws {
+    public mutating func observe(_ record: Record, summary: (any Sendable)?) throws {
         guard let x = numericValue(record.fields[field]) else { return }
         count += 1
         let delta = x - mean
@@ -31,7 +31,7 @@ public struct OutlierStage: GlobalStage {
         m2 += delta * (x - mean)
     }
 
-    public mutating func finishObserving() throws {}
+    public mutating func finishObserving(threads: Int) throws {}
 
     public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
         guard count > 1, let x = numericValue(record.fields[field]) else { return .keep }

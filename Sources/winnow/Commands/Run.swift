@@ -44,9 +44,10 @@ struct Run: ParsableCommand {
             let cwd = FileManager.default.currentDirectoryPath
             definition = try definition.withInputPaths(input.map { $0.hasPrefix("/") ? $0 : cwd + "/" + $0 })
         }
-        let compiled = try PipelineCompiler.compile(definition, file: pipeline)
         let storeDirectory = store ?? Store.defaultDirectory(forPipeline: pipeline)
-        let db = try Store(directory: storeDirectory)
+        let library = LazySignatureLibrary(directory: storeDirectory)
+        let compiled = try PipelineCompiler.compile(definition, file: pipeline, signatures: library)
+        let db = try library.store()
         let progress = !quiet && !json && isatty(2) != 0 ? ProgressLine() : nil
         var options = ExecutionOptions(
             threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, batchSize: batchSize,
@@ -82,6 +83,7 @@ struct Run: ParsableCommand {
             return
         }
         print(StageTable.render(ingest: report.ingest, stages: report.stages))
+        for line in StageSummaryText.lines(report.stages) { print(line) }
         print("")
         let mb = Double(compiled.files.reduce(0) { $0 + $1.size }) / 1e6
         let rate = elapsed > 0 ? String(format: ", %.1f MB/s", mb / elapsed) : ""
@@ -104,6 +106,26 @@ struct Run: ParsableCommand {
     }
 }
 
+/// Opens the store only when a stage asks for earlier signatures, so an invalid pipeline never
+/// creates a store.
+final class LazySignatureLibrary: SignatureLibrary {
+    let directory: String
+    private var opened: Store?
+
+    init(directory: String) { self.directory = directory }
+
+    func store() throws -> Store {
+        if let opened { return opened }
+        let s = try Store(directory: directory)
+        opened = s
+        return s
+    }
+
+    func signatures(of reference: String) throws -> ReferenceSignatures {
+        try store().signatures(of: reference)
+    }
+}
+
 /// The per-stage summary table printed after a build and by `show`.
 enum StageTable {
     static func render(ingest: StageStats, stages: [StageStats]) -> String {
@@ -117,6 +139,39 @@ enum StageTable {
             }
         }
         return Format.table(["stage", "in", "out", "dropped", "changed", "quarantined", "time"], rows)
+    }
+}
+
+/// The human-readable form of global stages' summaries (dedup clusters), under the stage table.
+enum StageSummaryText {
+    static func lines(_ stages: [StageStats]) -> [String] {
+        var out: [String] = []
+        for s in stages {
+            guard let summary = s.summary else { continue }
+            if s.name == "dedup" { out += dedup(s, summary) }
+        }
+        return out
+    }
+
+    private static func number(_ o: JSONObject?, _ key: String) -> String {
+        Format.count(o?[key]?.intValue ?? 0)
+    }
+
+    private static func dedup(_ s: StageStats, _ summary: JSONObject) -> [String] {
+        var lines = ["", "#\(s.index + 1) dedup: \(number(summary, "clusters")) duplicate clusters, \(number(summary, "removed")) records removed"
+                     + " (" + (summary["removed_by"]?.objectValue ?? JSONObject()).map { "\($0.key) \(Format.count($0.value.intValue ?? 0))" }.joined(separator: ", ") + ")"]
+        let sizes = (summary["cluster_sizes"]?.objectValue ?? JSONObject()).map { "\($0.key): \(Format.count($0.value.intValue ?? 0))" }
+        if !sizes.isEmpty { lines.append("   cluster sizes  " + sizes.joined(separator: "  ")) }
+        if let sim = summary["simhash"]?.objectValue {
+            lines.append("   simhash  \(number(sim, "bits")) bits, k \(number(sim, "k")), \(number(sim, "blocks")) blocks / \(number(sim, "tables")) tables; "
+                         + "\(number(sim, "fingerprinted")) fingerprinted, \(number(summary, "exact_only")) too short (exact only), "
+                         + "\(number(sim, "candidates")) candidates, \(number(sim, "pairs_within_k")) pairs within k, "
+                         + "\(number(sim, "rejected_by_jaccard")) rejected by Jaccard, \(number(sim, "oversized_buckets")) oversized buckets")
+        }
+        if let against = summary["against"]?.arrayValue {
+            lines.append("   against  " + against.compactMap(\.stringValue).joined(separator: ", ") + " (\(number(summary, "reference_records")) records)")
+        }
+        return lines
     }
 }
 

@@ -65,6 +65,7 @@ struct Show: ParsableCommand {
         }))
         print("\nstages:")
         print(StageTable.render(ingest: ingest, stages: v.stageStats))
+        for line in StageSummaryText.lines(v.stageStats) { print(line) }
         for set in try store.shardSets(of: v) {
             print("\ntoken shards (\(set.format), \(set.dtype), vocabulary \(Format.count(set.vocabularySize)), tokenizer \(set.tokenizerSHA256.prefix(12))) in \(set.directory):")
             for (split, tokens) in set.tokensPerSplit { print("  \(split): \(Format.count(tokens)) tokens") }

@@ -1,0 +1,91 @@
+import WinnowCore
+import WinnowText
+
+/// What dedup remembers about one record: about 60 bytes plus a sketch of up to 256 bytes.
+/// This, not the records, is what grows with the corpus.
+public struct DedupSignature: Sendable {
+    /// First 16 bytes of SHA-256 of the exact key; `nil` when the key is empty (empty or
+    /// punctuation-only text), which is never a duplicate.
+    public var exactKey: ExactKeyHash?
+    /// `nil` when simhash is off or the text has fewer than `min_shingles` distinct shingles.
+    public var fingerprint: SimHashFingerprint?
+    public var sketch: [UInt32]
+    /// Unicode scalars in the text as it entered the stage (for `longest`/`shortest`).
+    public var length: Int
+    /// The record's content hash as it entered the stage: cluster ids and the final tie-break.
+    public var recordHash: RecordHash
+    /// The `keep_field` value, for `keep: field`.
+    public var keepValue: JSONValue?
+
+    public init(exactKey: ExactKeyHash?, fingerprint: SimHashFingerprint?, sketch: [UInt32], length: Int,
+                recordHash: RecordHash, keepValue: JSONValue? = nil) {
+        self.exactKey = exactKey
+        self.fingerprint = fingerprint
+        self.sketch = sketch
+        self.length = length
+        self.recordHash = recordHash
+        self.keepValue = keepValue
+    }
+}
+
+/// 128 bits identifying an exact key.
+public struct ExactKeyHash: Sendable, Hashable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(keyBytes: [UInt8]) {
+        let digest = RecordHash(canonicalBytes: keyBytes).bytes
+        self.init(bytes: Array(digest.prefix(16)))!
+    }
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 16 else { return nil }
+        high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+    }
+
+    public var bytes: [UInt8] {
+        (0..<8).reversed().map { UInt8(truncatingIfNeeded: high >> UInt64(8 * $0)) }
+            + (0..<8).reversed().map { UInt8(truncatingIfNeeded: low >> UInt64(8 * $0)) }
+    }
+}
+
+/// Computes signatures; one per worker thread (it owns a shingler and scratch buffers).
+public final class DedupSigner {
+    public let settings: DedupSettings
+    private let normalizer: UnicodeNormalizer?
+    private let shingler: Shingler
+    private var hashes: [UInt64] = []
+
+    public init(settings: DedupSettings) throws {
+        self.settings = settings
+        normalizer = try settings.normalization.map { try UnicodeNormalizer($0) }
+        shingler = Shingler(settings: settings.shingles)
+    }
+
+    /// The signature of `text` (`recordHash` and `keepValue` describe the record it came from).
+    public func sign(_ text: String, recordHash: RecordHash, keepValue: JSONValue? = nil) throws -> DedupSignature {
+        let normalized = try normalizer?.normalize(text) ?? text
+        // The exact key is computed whatever the methods: documents too short to fingerprint
+        // fall back to it.
+        let key = settings.exactKey.key(normalized)
+        let exact = key.isEmpty ? nil : ExactKeyHash(keyBytes: key)
+        var fingerprint: SimHashFingerprint?
+        var sketch: [UInt32] = []
+        if settings.methods.contains(.simhash) {
+            hashes.removeAll(keepingCapacity: true)
+            try shingler.hashes(of: normalized, into: &hashes)
+            var unique = hashes
+            SimHasher.makeSet(&unique)
+            if unique.count >= settings.minShingles {
+                // `unique` is already a set: counting it by frequency is the set weighting.
+                fingerprint = settings.weighting == .set
+                    ? SimHasher.fingerprint(&unique, width: settings.width, weighting: .frequency)
+                    : SimHasher.fingerprint(&hashes, width: settings.width, weighting: .frequency)
+                sketch = BottomKSketch.make(sortedUnique: unique)
+            }
+        }
+        return DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
+                              length: text.unicodeScalars.count, recordHash: recordHash, keepValue: keepValue)
+    }
+}

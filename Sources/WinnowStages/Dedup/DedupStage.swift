@@ -1,0 +1,78 @@
+import WinnowCore
+import WinnowText
+
+/// Removes exact and near duplicates (SimHash) across the whole dataset, and against earlier
+/// versions. A barrier: every record is signed (in parallel) and observed before any is decided.
+///
+/// Memory: one ``DedupSignature`` per record reaching the stage (about 60 bytes plus a sketch of
+/// up to 256 bytes; about 340 bytes per fingerprinted document), the signatures of `against`
+/// versions, and while searching 32 bytes per fingerprint per worker thread. Record bodies stay
+/// in the spool on disk.
+public struct DedupStage: GlobalStage {
+    public let name = "dedup"
+    public let index: Int
+    public let settings: DedupSettings
+    private let references: [ReferenceMember]
+    private var members: [DuplicateClusterer.Member] = []
+    private var decisions: [Int: DuplicateDecision] = [:]
+    private var result: JSONObject?
+
+    public init(index: Int, settings: DedupSettings, references: [ReferenceMember] = []) {
+        self.index = index
+        self.settings = settings
+        self.references = references
+    }
+
+    public func summarize(_ record: Record, _ context: StageContext) throws -> (any Sendable)? {
+        let signer = try context.cached("dedup.\(index)") { try DedupSigner(settings: settings) }
+        let keepValue: JSONValue?
+        if case .field(let f, _) = settings.keep { keepValue = record.fields[f] } else { keepValue = nil }
+        return try signer.sign(record.fields[settings.field]?.stringValue ?? "", recordHash: record.hash, keepValue: keepValue)
+    }
+
+    public mutating func observe(_ record: Record, summary: (any Sendable)?) throws {
+        guard let signature = summary as? DedupSignature else { return }
+        members.append(DuplicateClusterer.Member(ordinal: record.ordinal, signature: signature))
+    }
+
+    public mutating func finishObserving(threads: Int) throws {
+        let outcome = try DuplicateClusterer(settings: settings).cluster(members, references: references, threads: threads)
+        for (k, decision) in outcome.removed {
+            decisions[members[k].ordinal] = decision
+        }
+        result = outcome.summary
+    }
+
+    public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
+        guard let decision = decisions[record.ordinal] else { return .keep }
+        return .drop(rule: decision.rule, detail: decision.detail)
+    }
+
+    public var summary: JSONObject? { result }
+
+    public var signatures: RecordSignatures? {
+        let rows = members.compactMap { m -> RecordSignatures.Row? in
+            guard decisions[m.ordinal] == nil else { return nil }
+            let s = m.signature
+            return RecordSignatures.Row(ordinal: m.ordinal, exactKey: s.exactKey?.bytes,
+                                        fingerprint: s.fingerprint?.bytes(width: settings.width),
+                                        sketch: s.sketch.isEmpty ? nil : BottomKSketch.bytes(s.sketch[...]))
+        }
+        return RecordSignatures(scheme: settings.scheme, rows: rows)
+    }
+
+    /// Reads an earlier version's stored signatures, refusing ones made with other settings.
+    public static func references(_ stored: ReferenceSignatures, settings: DedupSettings) throws -> [ReferenceMember] {
+        guard stored.scheme == settings.scheme else {
+            throw WinnowError.build("`against: \(stored.version)` was fingerprinted with other settings (\(stored.scheme)); this stage uses \(settings.scheme). Rebuild \(stored.version) with the same dedup settings, or match them")
+        }
+        return stored.rows.map { row in
+            ReferenceMember(recordHash: row.recordHash,
+                            signature: DedupSignature(exactKey: row.exactKey.flatMap(ExactKeyHash.init(bytes:)),
+                                                      fingerprint: row.fingerprint.flatMap(SimHashFingerprint.init(bytes:)),
+                                                      sketch: row.sketch.map(BottomKSketch.values) ?? [], length: 0,
+                                                      recordHash: row.recordHash),
+                            version: stored.version)
+        }
+    }
+}

@@ -1,0 +1,218 @@
+@_implementationOnly import CICU
+
+/// How a document is cut into shingles for similarity.
+public enum ShingleUnit: String, Sendable, CaseIterable {
+    /// Per document: `char` when Han, Kana and Hangul make up more than 30% of its letters,
+    /// otherwise `word`.
+    case auto
+    /// Character n-grams over the document's letters and digits (whitespace, punctuation and
+    /// symbols removed). Right for unsegmented scripts, where a "word" split would turn a
+    /// whole sentence into one token.
+    case char
+    /// Word n-grams, words found by ICU word boundaries (UAX #29, dictionary-based for CJK
+    /// runs), joined by one space.
+    case word
+}
+
+/// The fixed definition of a document's shingles. Fingerprints computed with different settings
+/// must never be compared, so the settings travel with stored fingerprints (``signature``).
+public struct ShingleSettings: Sendable, Hashable {
+    public var unit: ShingleUnit
+    /// n for character n-grams.
+    public var charN: Int
+    /// n for word n-grams.
+    public var wordN: Int
+
+    public init(unit: ShingleUnit = .auto, charN: Int = 2, wordN: Int = 2) {
+        self.unit = unit
+        self.charN = charN
+        self.wordN = wordN
+    }
+
+    /// A stable text naming these settings.
+    public var signature: String { "unit=\(unit.rawValue),char_n=\(charN),word_n=\(wordN)" }
+}
+
+/// Cuts normalized text into shingles and hashes each with XXH64 (seed 0) over its UTF-8 bytes.
+///
+/// The definition is part of the stored-fingerprint format, so it is spelled out exactly:
+/// - `char`: the document's letters and digits (ICU `u_isalnum`), in order, everything else
+///   removed; every window of n consecutive characters is a shingle. A document with fewer
+///   than n such characters has one shingle, all of them.
+/// - `word`: ICU word-break segments whose rule status is a letter, number, kana or ideographic
+///   word; every window of n consecutive words, joined by a single space (U+0020), is a shingle;
+///   fewer than n words give one shingle of all of them.
+/// - Text is expected to be normalized by the caller (Winnow uses NFKC_Casefold).
+///
+/// One shingler per thread (it owns an ICU break iterator and scratch buffers).
+public final class Shingler {
+    public let settings: ShingleSettings
+    private var breaker: OpaquePointer?
+    private var bytes: [UInt8] = []
+    private var bounds: [Int] = []
+
+    public init(settings: ShingleSettings) {
+        self.settings = settings
+    }
+
+    deinit { if let breaker { winnow_ubrk_close(breaker) } }
+
+    /// Appends the hash of every shingle of `text` to `hashes` (in document order, repeats
+    /// included) and returns the unit used.
+    @discardableResult
+    public func hashes(of text: String, into hashes: inout [UInt64]) throws -> ShingleUnit {
+        var text = text
+        return try text.withUTF8 { utf8 throws -> ShingleUnit in
+            let unit = settings.unit == .auto ? Shingler.preferredUnit(utf8) : settings.unit
+            switch unit {
+            case .char, .auto: charShingles(utf8, n: settings.charN, into: &hashes)
+            case .word: try wordShingles(utf8, n: settings.wordN, into: &hashes)
+            }
+            return unit
+        }
+    }
+
+    /// `char` when Han, Kana and Hangul are more than 30% of the letters, else `word`.
+    static func preferredUnit(_ utf8: UnsafeBufferPointer<UInt8>) -> ShingleUnit {
+        var letters = 0
+        var cjk = 0
+        forEachScalar(utf8) { c, _, _ in
+            if c < 0x80 {
+                if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A { letters += 1 }
+            } else if isCJK(c) {
+                cjk += 1
+                letters += 1
+            } else if winnow_u_isalpha(Int32(bitPattern: c)) != 0 {
+                letters += 1
+            }
+        }
+        return cjk * 10 > letters * 3 ? .char : .word
+    }
+
+    /// Han (including extensions and compatibility ideographs), Kana and Hangul.
+    @inline(__always)
+    public static func isCJK(_ c: UInt32) -> Bool {
+        switch c {
+        case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF,
+             0x1100...0x11FF, 0x3130...0x318F, 0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3134F:
+            return true
+        default:
+            return false
+        }
+    }
+
+    private func charShingles(_ utf8: UnsafeBufferPointer<UInt8>, n: Int, into hashes: inout [UInt64]) {
+        // Locals, not properties, in the loop: no exclusivity checks per byte.
+        var kept = bytes
+        var starts = bounds
+        bytes = []
+        bounds = []
+        defer { bytes = kept; bounds = starts }
+        kept.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        kept.reserveCapacity(utf8.count)
+        starts.reserveCapacity(utf8.count + 1)
+        Shingler.forEachScalar(utf8) { c, start, end in
+            let keep: Bool
+            if c < 0x80 {
+                let lower = c | 0x20
+                keep = (lower >= 0x61 && lower <= 0x7A) || (c >= 0x30 && c <= 0x39)
+            } else {
+                keep = Shingler.isCJK(c) || winnow_u_isalnum(Int32(bitPattern: c)) != 0
+            }
+            if keep {
+                starts.append(kept.count)
+                kept.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end]))
+            }
+        }
+        let count = starts.count
+        starts.append(kept.count)
+        guard count > 0 else { return }
+        kept.withUnsafeBytes { raw in
+            starts.withUnsafeBufferPointer { at in
+                if count < n {
+                    hashes.append(XXHash64.hash(raw))
+                    return
+                }
+                for i in 0...(count - n) {
+                    hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[at[i]..<at[i + n]])))
+                }
+            }
+        }
+    }
+
+    private func wordShingles(_ utf8: UnsafeBufferPointer<UInt8>, n: Int, into hashes: inout [UInt64]) throws {
+        guard let base = utf8.baseAddress, utf8.count > 0 else { return }
+        if breaker == nil {
+            var status = U_ZERO_ERROR
+            breaker = winnow_ubrk_open_word("", &status)
+            if failed(status) { breaker = nil; throw TextError.icu("opening word-break iterator", status) }
+        }
+        guard let breaker else { return }
+        var words = bounds
+        var scratch = bytes
+        bounds = []
+        bytes = []
+        defer { bounds = words; bytes = scratch }
+        words.removeAll(keepingCapacity: true)
+        var status = U_ZERO_ERROR
+        let ut = winnow_utext_openUTF8(nil, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int64(utf8.count), &status)
+        defer { winnow_utext_close(ut) }
+        winnow_ubrk_setUText(breaker, ut, &status)
+        if failed(status) { throw TextError.icu("word-break", status) }
+        // Word segments as (start, end) byte pairs.
+        var start = Int(winnow_ubrk_first(breaker))
+        let done = winnow_ubrk_done()
+        let noneLimit = winnow_ubrk_word_none_limit()
+        while true {
+            let end = winnow_ubrk_next(breaker)
+            if end == done { break }
+            if winnow_ubrk_getRuleStatus(breaker) >= noneLimit {
+                words.append(start)
+                words.append(Int(end))
+            }
+            start = Int(end)
+        }
+        let count = words.count / 2
+        guard count > 0 else { return }
+        let span = min(n, count)
+        words.withUnsafeBufferPointer { w in
+            for i in 0...(count - span) {
+                scratch.removeAll(keepingCapacity: true)
+                for k in i..<(i + span) {
+                    if k > i { scratch.append(0x20) }
+                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[w[2 * k]..<w[2 * k + 1]]))
+                }
+                hashes.append(scratch.withUnsafeBytes { XXHash64.hash($0) })
+            }
+        }
+    }
+
+    /// Calls `body` with each scalar value and its byte range. The input is valid UTF-8 (it
+    /// comes from a Swift `String`).
+    @inline(__always)
+    static func forEachScalar(_ utf8: UnsafeBufferPointer<UInt8>, _ body: (UInt32, Int, Int) -> Void) {
+        var i = 0
+        let count = utf8.count
+        while i < count {
+            let b0 = UInt32(utf8[i])
+            if b0 < 0x80 {
+                body(b0, i, i + 1)
+                i += 1
+            } else if b0 < 0xE0 {
+                let c = (b0 & 0x1F) << 6 | (UInt32(utf8[i + 1]) & 0x3F)
+                body(c, i, i + 2)
+                i += 2
+            } else if b0 < 0xF0 {
+                let c = (b0 & 0x0F) << 12 | (UInt32(utf8[i + 1]) & 0x3F) << 6 | (UInt32(utf8[i + 2]) & 0x3F)
+                body(c, i, i + 3)
+                i += 3
+            } else {
+                let c = (b0 & 0x07) << 18 | (UInt32(utf8[i + 1]) & 0x3F) << 12 | (UInt32(utf8[i + 2]) & 0x3F) << 6
+                    | (UInt32(utf8[i + 3]) & 0x3F)
+                body(c, i, i + 4)
+                i += 4
+            }
+        }
+    }
+}

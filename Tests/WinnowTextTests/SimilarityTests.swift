@@ -1,0 +1,127 @@
+import XCTest
+import WinnowText
+
+final class SimilarityTests: XCTestCase {
+    func testXXHash64MatchesTheReferenceImplementation() {
+        // Values from Python's `xxhash.xxh64_intdigest` (the C reference implementation).
+        let cases: [(String, UInt64, UInt64)] = [
+            ("", 0xEF46_DB37_51D8_E999, 0xD5AF_BA13_36A3_BE4B),
+            ("abc", 0x44BC_2CF5_AD77_0999, 0xBEA9_CA81_9932_8908),
+            (String(repeating: "a", count: 31), 0xFE47_067C_DA80_2916, 0xFD3D_46BA_3E5B_6BEF),
+            (String(repeating: "a", count: 32), 0x856E_8432_98F9_9AD7, 0x53AC_5803_E608_DDF7),
+            (String(repeating: "a", count: 100), 0x3750_41E8_B1DE_CFB3, 0x65AF_8DED_6639_A61A),
+            ("hello 世界", 0xFB2B_6C61_1F76_B1BF, 0x76AA_C260_37BE_5613),
+        ]
+        for (text, seed0, seed1) in cases {
+            XCTAssertEqual(XXHash64.hash(Array(text.utf8)), seed0, text)
+            XCTAssertEqual(XXHash64.hash(Array(text.utf8), seed: 1), seed1, text)
+        }
+    }
+
+    func testSimHashIsTheBitwiseMajorityAndSetWeightingCountsRepeatsOnce() {
+        var three: [UInt64] = [0b1011, 0b0110, 0b1100]
+        XCTAssertEqual(SimHasher.fingerprint(&three, width: 64, weighting: .frequency)?.low, 0b1110)
+        var repeated: [UInt64] = [5, 5, 5, 2]
+        // Frequency: bits 0 and 2 in 3 of 4 hashes. Set: {2, 5}, every bit a tie, and ties give 0.
+        XCTAssertEqual(SimHasher.fingerprint(&repeated, width: 64, weighting: .frequency)?.low, 5)
+        XCTAssertEqual(SimHasher.fingerprint(&repeated, width: 64, weighting: .set)?.low, 0)
+        var none: [UInt64] = []
+        XCTAssertNil(SimHasher.fingerprint(&none, width: 64, weighting: .set))
+        var wide: [UInt64] = [1, 3, 7]
+        let fp = SimHasher.fingerprint(&wide, width: 128, weighting: .set)
+        XCTAssertEqual(fp?.low, 3)
+        XCTAssertNotEqual(fp?.high, 0)
+        XCTAssertEqual(SimHashFingerprint(bytes: fp!.bytes(width: 128)), fp)
+    }
+
+    func testBlockTablesFindExactlyThePairsBruteForceFinds() throws {
+        var rng = SplitMix(seed: 42)
+        for (width, k, blocks) in [(64, 3, 4), (64, 8, 10), (64, 11, 13), (128, 6, 8)] {
+            var fps: [SimHashFingerprint] = []
+            for _ in 0..<600 {
+                let base = SimHashFingerprint(low: rng.next(), high: width == 128 ? rng.next() : 0)
+                fps.append(base)
+                // A planted neighbour at 0...k+2 bits, so some are just outside.
+                var near = base
+                for _ in 0..<Int(rng.next() % UInt64(k + 3)) {
+                    let bit = Int(rng.next() % UInt64(width))
+                    if bit < 64 { near.low ^= 1 << UInt64(bit) } else { near.high ^= 1 << UInt64(bit - 64) }
+                }
+                fps.append(near)
+            }
+            var expected: [SimilarPair] = []
+            for i in fps.indices { for j in (i + 1)..<fps.count where fps[i].distance(to: fps[j]) <= k {
+                expected.append(SimilarPair(first: Int32(i), second: Int32(j), distance: UInt8(fps[i].distance(to: fps[j]))))
+            } }
+            let design = try BlockTableDesign(width: width, blocks: blocks, maxDistance: k)
+            for threads in [1, 2] {
+                let found = BlockTableSearch.pairs(fps, design: design, threads: threads)
+                XCTAssertEqual(found.pairs, expected, "f=\(width) k=\(k) b=\(blocks) threads=\(threads)")
+            }
+            let automatic = try BlockTableDesign.automatic(width: width, maxDistance: k, count: fps.count)
+            XCTAssertEqual(BlockTableSearch.pairs(fps, design: automatic).pairs, expected)
+            // Reference items (the first 100) are never paired with each other.
+            let withReferences = BlockTableSearch.pairs(fps, design: design, referenceCount: 100).pairs
+            XCTAssertEqual(withReferences, expected.filter { $0.second >= 100 })
+        }
+    }
+
+    func testBlockTableDesignsAreCombinationsNotPermutations() throws {
+        XCTAssertEqual(try BlockTableDesign(width: 64, blocks: 6, maxDistance: 3).tables.count, 20)
+        XCTAssertEqual(try BlockTableDesign(width: 64, blocks: 4, maxDistance: 3).tables.count, 4)
+        XCTAssertThrowsError(try BlockTableDesign(width: 64, blocks: 3, maxDistance: 3))
+        XCTAssertThrowsError(try BlockTableDesign(width: 64, blocks: 60, maxDistance: 30))
+        // Few documents: the fewest tables. Many: longer keys, so candidates stay few.
+        XCTAssertEqual(try BlockTableDesign.automatic(width: 64, maxDistance: 3, count: 1000).blocks, 4)
+        XCTAssertGreaterThan(try BlockTableDesign.automatic(width: 64, maxDistance: 8, count: 10_000_000).blocks,
+                             try BlockTableDesign.automatic(width: 64, maxDistance: 8, count: 1000).blocks)
+    }
+
+    func testBottomKSketchIsExactForSmallSets() {
+        let a = BottomKSketch.make(sortedUnique: [1 << 32, 2 << 32, 3 << 32, 4 << 32])
+        let b = BottomKSketch.make(sortedUnique: [2 << 32, 3 << 32, 4 << 32, 5 << 32])
+        XCTAssertEqual(BottomKSketch.jaccard(a[...], b[...]), 3.0 / 5.0, accuracy: 1e-9)
+        XCTAssertEqual(BottomKSketch.values(BottomKSketch.bytes(a[...])), a)
+        let big = (0..<1000).map { UInt64($0) << 33 }
+        let sketch = BottomKSketch.make(sortedUnique: big)
+        XCTAssertEqual(sketch.count, BottomKSketch.defaultSize)
+        XCTAssertEqual(BottomKSketch.jaccard(sketch[...], sketch[...]), 1)
+    }
+
+    func testShinglesFollowTheScript() throws {
+        let shingler = Shingler(settings: ShingleSettings())
+        var hashes: [UInt64] = []
+        XCTAssertEqual(try shingler.hashes(of: "我喜欢这本书！", into: &hashes), .char)
+        XCTAssertEqual(hashes.count, 5)  // six characters, punctuation dropped: five bigrams
+        XCTAssertEqual(hashes[0], XXHash64.hash(Array("我喜".utf8)))
+        hashes.removeAll()
+        XCTAssertEqual(try shingler.hashes(of: "i like this book.", into: &hashes), .word)
+        XCTAssertEqual(hashes, ["i like", "like this", "this book"].map { XXHash64.hash(Array($0.utf8)) })
+        hashes.removeAll()
+        // Mixed text with mostly Han characters is shingled by character, Latin letters included.
+        XCTAssertEqual(try shingler.hashes(of: "这个iPad很好用", into: &hashes), .char)
+        hashes.removeAll()
+        XCTAssertEqual(try shingler.hashes(of: "！？。…", into: &hashes), .word)
+        XCTAssertTrue(hashes.isEmpty)
+    }
+
+    func testExactKeyRules() {
+        XCTAssertEqual(String(decoding: ExactKeyRule().key("  a \t b\n"), as: UTF8.self), "a b")
+        XCTAssertEqual(String(decoding: ExactKeyRule(whitespace: .ignore).key("很 好　用"), as: UTF8.self), "很好用")
+        XCTAssertEqual(String(decoding: ExactKeyRule(removePunctuation: true).key("Good, very good!"), as: UTF8.self), "Good very good")
+        XCTAssertTrue(ExactKeyRule(removePunctuation: true).key("！！…").isEmpty)
+    }
+}
+
+/// A seeded generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
