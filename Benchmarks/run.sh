@@ -2,6 +2,7 @@
 # Times winnow beside the Python reference tasks, with the shared harness, in one run.
 #   Benchmarks/run.sh                       # cleaning benchmark on the 100 MB corpus
 #   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
+#   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
 # Results: $ANCHORS_OUT/anchors.md (a table) and $ANCHORS_OUT/results/*.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,8 +14,21 @@ export ANCHORS_VENV=${ANCHORS_VENV:-/tmp/anchors-venv} ANCHORS_OUT=${ANCHORS_OUT
 [ -x "$ANCHORS_VENV/bin/python" ] || python3 -m venv "$ANCHORS_VENV"   # clean_py needs only the standard library
 (cd "$ROOT" && swift build -c release --product winnow)
 W="$ROOT/.build/release/winnow"
-python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
-  --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
-  --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
-  --cmd-workers 1,2 "$@"
+case "${SUITE:-clean}" in
+clean)
+  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
+    --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+    --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+    --cmd-workers 1,2 "$@" ;;
+dedup)
+  # Needs `pip install simhash datasketch` in $ANCHORS_VENV. The ids Winnow dropped go to
+  # {work}/winnow-dedup.removed.txt and are scored against the injected pairs like the harness's rows.
+  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only simhash_pkg,minhash_datasketch --keep-work \
+    --cmd "winnow-dedup=rm -rf {work}/store && $W run $ROOT/Benchmarks/pipelines/dedup.json --input {corpus} --store {work}/store --threads {workers} --quiet && $W export bench-dedup@latest --store {work}/store --dropped | python3 -c 'import sys,json; [print(json.loads(l)[\"record\"][\"id\"]) for l in sys.stdin]' > {work}/winnow-dedup.removed.txt" \
+    --cmd-workers 1,2 "$@"
+  for f in "$ANCHORS_OUT"/work/*/winnow-dedup-w*/winnow-dedup.removed.txt; do
+    [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_dedup.py" "$f" "$CORPUS"
+  done ;;
+*) echo "SUITE must be clean or dedup" >&2; exit 2 ;;
+esac
 cat "$ANCHORS_OUT/anchors.md"

@@ -41,6 +41,25 @@ public enum Exporter {
         return refs.count
     }
 
+    /// Writes the records a version's build dropped, one JSON line each:
+    /// `{"stage", "rule", "detail", "input", "line", "record"}`, in input order.
+    public static func exportDropped(store: Store, version: VersionInfo, write: ([UInt8]) throws -> Void) throws -> Int {
+        let inputs = try store.inputs(of: version).map(\.path)
+        var n = 0
+        for e in try store.ledger(of: version) where e.action == "drop" {
+            guard let hash = e.hash, let body = try store.body(of: hash) else { continue }
+            var bytes = JSONWriter.compactBytes(.object(JSONObject([
+                ("stage", .string(e.stage)), ("rule", .string(e.rule)), ("detail", .object(e.detail)),
+                ("input", .string(e.input < inputs.count ? inputs[e.input] : "?")), ("line", .number(JSONNumber(e.line))),
+                ("record", body),
+            ])))
+            bytes.append(0x0A)
+            try write(bytes)
+            n += 1
+        }
+        return n
+    }
+
     static func csvField(_ s: String) -> String {
         if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingQuotes() + "\""

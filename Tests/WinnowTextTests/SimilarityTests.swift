@@ -89,7 +89,7 @@ final class SimilarityTests: XCTestCase {
     }
 
     func testShinglesFollowTheScript() throws {
-        let shingler = Shingler(settings: ShingleSettings())
+        let shingler = Shingler(settings: ShingleSettings(wordN: 2))
         var hashes: [UInt64] = []
         XCTAssertEqual(try shingler.hashes(of: "我喜欢这本书！", into: &hashes), .char)
         XCTAssertEqual(hashes.count, 5)  // six characters, punctuation dropped: five bigrams

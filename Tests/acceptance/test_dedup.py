@@ -6,7 +6,7 @@ import sqlite3
 
 from conftest import ROOT, winnow, winnow_json
 
-DEFAULTS = ["--k", "8", "--char-n", "2", "--word-n", "2", "--min-jaccard", "0.5"]
+DEFAULTS = ["--k", "10", "--char-n", "2", "--word-n", "3", "--min-jaccard", "0.8"]
 
 
 def csv_rows_with_lines(path):
@@ -123,7 +123,7 @@ def test_chinese_near_duplicates_recall_and_precision(shared_data, tmp_path):
     path = tmp_path / "zh.jsonl"
     chinese_near_duplicate_clusters(shared_data, path)
     report = winnow_json("dedup-eval", path, "--clusters", "--unit", "char", "--char-n", "2", "--k", "8,11",
-                         "--min-jaccard", "0.5")
+                         "--min-jaccard", "0.5")  # the zh-reviews pipeline's settings
     for r in report["results"]:
         print(f"zh near-dups k={r['k']}: precision {r['score']['precision']}, recall {r['score']['recall']}")
     calibrated = next(r for r in report["results"] if r["k"] == 11)["score"]
@@ -141,7 +141,7 @@ def test_order_and_thread_count_do_not_change_what_is_removed(shared_data, tmp_p
     random.Random(3).shuffle(shuffled)
     (tmp_path / "a.jsonl").write_text("\n".join(lines) + "\n")
     (tmp_path / "b.jsonl").write_text("\n".join(shuffled) + "\n")
-    dedup = {"simhash": {"unit": "char", "k": 11}}
+    dedup = {"simhash": {"unit": "char", "k": 11, "min_jaccard": 0.5}}
     outcomes = []
     for name, threads in (("a", 1), ("a", 2), ("b", 1), ("b", 2)):
         p = pipeline(tmp_path, f"order-{name}", [{"path": f"{name}.jsonl", "fields": {"id": "cluster"}}], dedup)

@@ -25,7 +25,7 @@ public struct DedupSettings: Sendable {
     public var weighting = SimHasher.Weighting.set
     public var width = 64
     /// Largest Hamming distance between near-duplicate fingerprints.
-    public var maxDistance = 8
+    public var maxDistance = 10
     /// Blocks for the block tables; `nil` chooses the cheapest design for the corpus size.
     public var blocks: Int?
     /// Documents with fewer distinct shingles get no fingerprint and are matched exactly only.
@@ -33,7 +33,7 @@ public struct DedupSettings: Sendable {
     public var maxBucket = 5000
     /// Candidate pairs below this estimated shingle Jaccard similarity are rejected; `nil` trusts
     /// the Hamming distance alone.
-    public var minJaccard: Double? = 0.5
+    public var minJaccard: Double? = 0.8
     public var keep = KeepPolicy.longest
     /// Earlier versions (`dataset@latest`, tags, ids) whose records count as already kept.
     public var against: [String] = []

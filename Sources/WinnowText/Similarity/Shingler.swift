@@ -23,7 +23,7 @@ public struct ShingleSettings: Sendable, Hashable {
     /// n for word n-grams.
     public var wordN: Int
 
-    public init(unit: ShingleUnit = .auto, charN: Int = 2, wordN: Int = 2) {
+    public init(unit: ShingleUnit = .auto, charN: Int = 2, wordN: Int = 3) {
         self.unit = unit
         self.charN = charN
         self.wordN = wordN

@@ -35,9 +35,9 @@ struct DedupEval: ParsableCommand {
     @Option(name: .long, help: "Hamming distances to try, comma-separated.") var k = "3,6,8,10"
     @Option(name: .long, help: "Shingle units to try (auto, char, word).") var unit = "auto"
     @Option(name: .customLong("char-n"), help: "Character n-gram sizes to try.") var charN = "2"
-    @Option(name: .customLong("word-n"), help: "Word n-gram sizes to try.") var wordN = "2"
+    @Option(name: .customLong("word-n"), help: "Word n-gram sizes to try.") var wordN = "3"
     @Option(name: .long, help: "Fingerprint widths to try (64, 128).") var bits = "64"
-    @Option(name: .customLong("min-jaccard"), help: "Jaccard thresholds to try (0 = off).") var minJaccard = "0,0.5"
+    @Option(name: .customLong("min-jaccard"), help: "Jaccard thresholds to try (0 = off).") var minJaccard = "0,0.8"
     @Option(name: .customLong("min-shingles"), help: "Shortest fingerprinted text, in distinct shingles.") var minShingles = 8
 
     @OptionGroup var output: OutputOptions

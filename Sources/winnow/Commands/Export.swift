@@ -20,6 +20,9 @@ struct Export: ParsableCommand {
     @Option(name: [.short, .long], help: "Output file (default: standard output).")
     var output: String?
 
+    @Flag(name: .long, help: "Write the records the build dropped instead, as JSONL with the stage, rule and detail that dropped each.")
+    var dropped = false
+
     func run() throws {
         guard let chosen = Exporter.Format(rawValue: format) else {
             throw WinnowError.usage("unknown export format `\(format)`; use jsonl or csv")
@@ -36,10 +39,15 @@ struct Export: ParsableCommand {
             handle = FileHandle.standardOutput
         }
         var buffer: [UInt8] = []
-        let n = try Exporter.export(store: store, version: v, split: split, format: chosen) { bytes in
+        let sink: ([UInt8]) -> Void = { bytes in
             buffer.append(contentsOf: bytes)
             if buffer.count > 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
         }
+        if dropped, chosen != .jsonl || split != nil {
+            throw WinnowError.usage("--dropped writes JSONL of the whole version; leave out --format csv and --split")
+        }
+        let n = dropped ? try Exporter.exportDropped(store: store, version: v, write: sink)
+            : try Exporter.export(store: store, version: v, split: split, format: chosen, write: sink)
         handle.write(Data(buffer))
         if let output {
             try? handle.close()
