@@ -80,7 +80,7 @@ public enum PipelineCompiler {
         var stages: [any Stage] = []
         for stage in definition.stages {
             do {
-                if let built = try makeStage(stage, signatures, &problems) { stages.append(built) }
+                if let built = try makeStage(stage, definition, signatures, &problems) { stages.append(built) }
             } catch {
                 problems.add(stage.path, "\(error)")
             }
@@ -90,7 +90,7 @@ public enum PipelineCompiler {
                                 decoder: RowDecoder(rules: rules), plans: plans)
     }
 
-    private static func makeStage(_ stage: StageDefinition, _ library: (any SignatureLibrary)?,
+    private static func makeStage(_ stage: StageDefinition, _ definition: PipelineDefinition, _ library: (any SignatureLibrary)?,
                                   _ problems: inout Problems) throws -> (any Stage)? {
         let c = stage.config
         switch stage.name {
@@ -160,6 +160,19 @@ public enum PipelineCompiler {
                 }
             }
             return DedupStage(index: stage.index, settings: settings, references: references)
+        case "split":
+            let settings = SplitSettings(config: c, dataset: definition.dataset, path: stage.path) { problems.add($0, $1) }
+            var earlier: (version: String, splits: [RecordHash: String])?
+            if let reference = settings.stableReference, let splits = library as? any SplitLibrary {
+                do {
+                    earlier = try splits.splitAssignments(of: reference)
+                } catch let error as WinnowError where c["stable"]?.boolValue == true && "\(error)".contains("no dataset") {
+                    earlier = nil  // the first build of a dataset has nothing to keep stable
+                } catch {
+                    problems.add("\(stage.path).stable", "\(error)")
+                }
+            }
+            return SplitStage(index: stage.index, settings: settings, seed: definition.seed, earlier: earlier)
         default:
             problems.add(stage.path, "unknown stage `\(stage.name)`")
             return nil

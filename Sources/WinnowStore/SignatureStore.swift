@@ -62,3 +62,13 @@ extension Store: SignatureLibrary {
         return ReferenceSignatures(version: version.name, scheme: scheme, rows: rows)
     }
 }
+
+extension Store: SplitLibrary {
+    /// The splits of a version's records by content hash (a stable split keeps them).
+    public func splitAssignments(of reference: String) throws -> (version: String, splits: [RecordHash: String]) {
+        let version = try resolve(reference)
+        var splits: [RecordHash: String] = [:]
+        for r in try records(of: version) { splits[r.hash] = r.split }
+        return (version.name, splits)
+    }
+}

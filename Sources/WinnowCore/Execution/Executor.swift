@@ -303,7 +303,7 @@ public final class Executor {
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
         let record = FinalRecord(ordinal: item.record.ordinal, provenance: item.record.provenance, hash: hash,
                                  body: StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() }),
-                                 split: item.record.string("split") ?? "all",
+                                 split: item.record.split ?? item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
         return .kept(record, item, ledger, nil)

@@ -32,6 +32,7 @@ final class Spool {
         o["l"] = .number(JSONNumber(item.record.provenance.line))
         o["b"] = .number(JSONNumber(item.record.provenance.byteOffset))
         o["r"] = .object(item.record.fields)
+        if let split = item.record.split { o["s"] = .string(split) }
         if !item.pending.isEmpty { o["p"] = .array(item.pending.map(\.spoolJSON)) }
         var bytes = JSONWriter.compactBytes(.object(o))
         bytes.append(0x0A)
@@ -59,7 +60,7 @@ final class Spool {
             do { value = try JSONParser.parse(bytes) } catch { throw WinnowError.build("corrupt spool file \(path): \(error)") }
             guard let o = value.objectValue, let fields = o["r"]?.objectValue else { throw WinnowError.build("corrupt spool file \(path)") }
             let provenance = Provenance(input: o["i"]?.intValue ?? 0, line: o["l"]?.intValue ?? 0, byteOffset: o["b"]?.intValue ?? 0)
-            let record = Record(fields: fields, provenance: provenance, ordinal: o["o"]?.intValue ?? 0)
+            let record = Record(fields: fields, provenance: provenance, ordinal: o["o"]?.intValue ?? 0, split: o["s"]?.stringValue)
             let pending = (o["p"]?.arrayValue ?? []).compactMap { LedgerEntry(spoolJSON: $0, provenance: provenance, ordinal: record.ordinal) }
             items.append(WorkItem(record: record, pending: pending))
         }

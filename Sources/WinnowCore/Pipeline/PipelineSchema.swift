@@ -127,8 +127,29 @@ public enum PipelineSchema {
                                  oneOf: ["longest", "shortest", "first", "field"])),
         Property("keep_field", .string("Field for `keep: field`.", minLength: 1)),
         Property("keep_order", .string("`max` (default) or `min` value of `keep_field` survives.", oneOf: ["max", "min"])),
+        Property("action", .string("`drop` duplicates (default) or `tag` every member of a cluster with its cluster id and keep them all (use the field as a split group).",
+                                   oneOf: ["drop", "tag"])),
+        Property("cluster_field", .string("Field that `action: tag` writes (default `dedup_cluster`).", minLength: 1)),
         Property("against", .anyOf("Earlier versions (`dataset@latest`, a tag, an id) whose records count as already kept: new records that duplicate them are removed. Uses the fingerprints stored with those versions.",
                                    [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+    ])
+
+    public static let split = Schema.object("Assign every record to a named split: random, stratified, group-aware or by time; stable across versions on request; exact and near-duplicate pairs across splits are counted.", [
+        Property("ratios", .map("Split name to share, in order (default train 0.8, validation 0.1, test 0.1). Shares of 1, 10 or 100.",
+                                of: .number(minimum: 0))),
+        Property("stratify", .anyOf("Field(s) whose value combination is a stratum; each stratum is split in proportion, every split within one record of its exact share.",
+                                    [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+        Property("group", .anyOf("Field(s) whose value combination is a group kept in one split (a user, a source, or `dedup_cluster` from a dedup stage with `action: tag`).",
+                                 [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+        Property("time", .object("Split by time: later splits hold strictly later records.", [
+            Property("field", .string("Field with the time: a date (2024-05-01), a date and time (ISO 8601, with Z or an offset) or a number (default `time`).", minLength: 1)),
+            Property("cutoffs", .array("One fewer than splits, increasing: a record goes to the first split whose cutoff is after its time. Without cutoffs the ratios cut the time order.",
+                                       of: .scalar(), minItems: 1)),
+        ])),
+        Property("stable", .anyOf("`true`: records that were in the dataset's latest version keep their split, only new records are allocated (to the proportions still owed). A version reference names another version.",
+                                  [.boolean(), .string(minLength: 1)])),
+        Property("max_leakage", .integer("Fail the build when more exact or near-duplicate pairs than this cross splits (default: report only).", minimum: 0)),
+        Property("leakage_k", .integer("SimHash distance for the leakage check (default 3).", minimum: 0, maximum: 16)),
     ])
 
     /// Stage name -> configuration schema, in the order documentation lists them.
@@ -140,6 +161,7 @@ public enum PipelineSchema {
         Property("fill", fill),
         Property("outliers", outliers),
         Property("dedup", dedup),
+        Property("split", split),
     ]
 
     public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [

@@ -9,11 +9,15 @@ public struct Record: Sendable, Equatable {
     /// Position in the ingest stream (0-based, across all inputs). Output order follows it, which
     /// keeps builds deterministic whatever the thread count.
     public var ordinal: Int
+    /// The split a `split` stage assigned. Not a field: a record's content hash (its identity
+    /// across versions) does not change when it moves between splits.
+    public var split: String?
 
-    public init(fields: JSONObject, provenance: Provenance, ordinal: Int) {
+    public init(fields: JSONObject, provenance: Provenance, ordinal: Int, split: String? = nil) {
         self.fields = fields
         self.provenance = provenance
         self.ordinal = ordinal
+        self.split = split
     }
 
     /// The value of a string field, or `nil` when the field is missing or not a string.

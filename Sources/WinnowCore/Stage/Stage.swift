@@ -98,6 +98,12 @@ public struct ReferenceSignatures: Sendable {
     }
 }
 
+/// Where a stable split finds the splits of an earlier version's records (the store implements it).
+public protocol SplitLibrary {
+    /// `dataset@N` of the version `reference` names and its records' splits by content hash.
+    func splitAssignments(of reference: String) throws -> (version: String, splits: [RecordHash: String])
+}
+
 /// Where stages find earlier versions' signatures (the store implements it).
 public protocol SignatureLibrary {
     /// The signatures stored with the version `reference` names (`reviews@latest`, a tag, an id).

@@ -37,6 +37,9 @@ public struct DedupSettings: Sendable {
     public var keep = KeepPolicy.longest
     /// Earlier versions (`dataset@latest`, tags, ids) whose records count as already kept.
     public var against: [String] = []
+    /// With `action: tag`, nothing is removed: every member of a cluster gets its cluster id in
+    /// this field (for group-aware splits).
+    public var tagField: String?
 
     public init() {}
 
@@ -91,6 +94,11 @@ public struct DedupSettings: Sendable {
         }
         if let a = c["against"] {
             against = a.stringValue.map { [$0] } ?? (a.arrayValue ?? []).compactMap(\.stringValue)
+        }
+        if c["action"]?.stringValue == "tag" {
+            tagField = c["cluster_field"]?.stringValue ?? "dedup_cluster"
+        } else if c["cluster_field"] != nil {
+            problem("\(path).cluster_field", "`cluster_field` is only used by `action: tag`")
         }
         if methods.isEmpty { problem("\(path).methods", "name at least one method (`exact`, `simhash`)") }
     }

@@ -15,6 +15,7 @@ public struct DedupStage: GlobalStage {
     private let references: [ReferenceMember]
     private var members: [DuplicateClusterer.Member] = []
     private var decisions: [Int: DuplicateDecision] = [:]
+    private var clusters: [Int: String] = [:]
     private var result: JSONObject?
 
     public init(index: Int, settings: DedupSettings, references: [ReferenceMember] = []) {
@@ -40,10 +41,20 @@ public struct DedupStage: GlobalStage {
         for (k, decision) in outcome.removed {
             decisions[members[k].ordinal] = decision
         }
+        if settings.tagField != nil {
+            for (k, cluster) in outcome.clusterOf { clusters[members[k].ordinal] = cluster }
+        }
         result = outcome.summary
+        if settings.tagField != nil { result?["action"] = .string("tag") }
     }
 
     public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
+        if let field = settings.tagField {
+            guard let cluster = clusters[record.ordinal] else { return .keep }
+            record.fields[field] = .string(cluster)
+            context.noteChange(rule: "dedup.tag", detail: decisions[record.ordinal]?.detail ?? JSONObject([("cluster", .string(cluster))]))
+            return .keep
+        }
         guard let decision = decisions[record.ordinal] else { return .keep }
         return .drop(rule: decision.rule, detail: decision.detail)
     }
@@ -52,7 +63,7 @@ public struct DedupStage: GlobalStage {
 
     public var signatures: RecordSignatures? {
         let rows = members.compactMap { m -> RecordSignatures.Row? in
-            guard decisions[m.ordinal] == nil else { return nil }
+            guard settings.tagField != nil || decisions[m.ordinal] == nil else { return nil }
             let s = m.signature
             return RecordSignatures.Row(ordinal: m.ordinal, exactKey: s.exactKey?.bytes,
                                         fingerprint: s.fingerprint?.bytes(width: settings.width),

@@ -75,6 +75,8 @@ public struct DuplicateClusterer {
     public struct Result: Sendable {
         /// Member index -> why it goes.
         public var removed: [Int: DuplicateDecision]
+        /// Member index -> cluster id, for every member of a cluster (kept ones too).
+        public var clusterOf: [Int: String]
         public var summary: JSONObject
     }
 
@@ -137,6 +139,7 @@ public struct DuplicateClusterer {
         var groups: [Int: [Int]] = [:]
         for node in 0..<n { groups[sets.find(node), default: []].append(node) }
         var removed: [Int: DuplicateDecision] = [:]
+        var clusterOf: [Int: String] = [:]
         var sizes: [Int: Int] = [:]
         var clusters = 0
         for root in groups.keys.sorted() {
@@ -149,6 +152,7 @@ public struct DuplicateClusterer {
             let keptSignature = signature(kept)
             let keptHash = kept < r ? references[kept].recordHash : keptSignature.recordHash
             let clusterID = "c-" + keptHash.short
+            for node in group where node >= r { clusterOf[node - r] = clusterID }
             for node in group where node != kept && node >= r {
                 let s = members[node - r].signature
                 let sameKey = s.exactKey != nil && s.exactKey == keptSignature.exactKey
@@ -175,7 +179,7 @@ public struct DuplicateClusterer {
             summary["against"] = .array(Array(Set(references.map(\.version))).sorted().map(JSONValue.string))
             summary["reference_records"] = .number(JSONNumber(r))
         }
-        return Result(removed: removed, summary: summary)
+        return Result(removed: removed, clusterOf: clusterOf, summary: summary)
     }
 
     /// Whether `a` should be kept over `b`.

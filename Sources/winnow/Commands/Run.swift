@@ -108,7 +108,7 @@ struct Run: ParsableCommand {
 
 /// Opens the store only when a stage asks for earlier signatures, so an invalid pipeline never
 /// creates a store.
-final class LazySignatureLibrary: SignatureLibrary {
+final class LazySignatureLibrary: SignatureLibrary, SplitLibrary {
     let directory: String
     private var opened: Store?
 
@@ -123,6 +123,10 @@ final class LazySignatureLibrary: SignatureLibrary {
 
     func signatures(of reference: String) throws -> ReferenceSignatures {
         try store().signatures(of: reference)
+    }
+
+    func splitAssignments(of reference: String) throws -> (version: String, splits: [RecordHash: String]) {
+        try store().splitAssignments(of: reference)
     }
 }
 
@@ -149,6 +153,7 @@ enum StageSummaryText {
         for s in stages {
             guard let summary = s.summary else { continue }
             if s.name == "dedup" { out += dedup(s, summary) }
+            if s.name == "split" { out += split(s, summary) }
         }
         return out
     }
@@ -157,8 +162,30 @@ enum StageSummaryText {
         Format.count(o?[key]?.intValue ?? 0)
     }
 
+    private static func split(_ s: StageStats, _ summary: JSONObject) -> [String] {
+        let splits = (summary["splits"]?.objectValue ?? JSONObject()).map { "\($0.key) \(Format.count($0.value.intValue ?? 0))" }
+        var lines = ["", "#\(s.index + 1) split (\(summary["mode"]?.stringValue ?? "?")): " + splits.joined(separator: ", ")]
+        if let strata = summary["strata"]?.arrayValue {
+            let deviation = summary["largest_deviation"]?.doubleValue ?? 0
+            lines.append("   \(Format.count(strata.count)) strata; largest deviation from a stratum's exact share: \(deviation) records")
+        }
+        if let groups = summary["groups"]?.intValue { lines.append("   \(Format.count(groups)) groups, each in one split") }
+        if let small = summary["small_strata"]?.arrayValue, !small.isEmpty {
+            lines.append("   warning: \(small.count) strata have fewer records than splits (the largest splits get one each): "
+                         + small.prefix(10).compactMap(\.stringValue).joined(separator: "; ") + (small.count > 10 ? "; …" : ""))
+        }
+        if let stable = summary["stable"]?.objectValue {
+            lines.append("   stable against \(stable["from"]?.stringValue ?? "?"): \(number(stable, "kept_split")) records kept their split, \(number(stable, "new")) new")
+        }
+        if let leak = summary["leakage"]?.objectValue {
+            lines.append("   leakage across splits: \(number(leak, "exact_pairs")) exact and \(number(leak, "near_pairs")) near-duplicate pairs (SimHash k \(number(leak, "k")))")
+        }
+        return lines
+    }
+
     private static func dedup(_ s: StageStats, _ summary: JSONObject) -> [String] {
-        var lines = ["", "#\(s.index + 1) dedup: \(number(summary, "clusters")) duplicate clusters, \(number(summary, "removed")) records removed"
+        let verb = summary["action"]?.stringValue == "tag" ? "duplicates tagged with their cluster, none removed" : "records removed"
+        var lines = ["", "#\(s.index + 1) dedup: \(number(summary, "clusters")) duplicate clusters, \(number(summary, "removed")) \(verb)"
                      + " (" + (summary["removed_by"]?.objectValue ?? JSONObject()).map { "\($0.key) \(Format.count($0.value.intValue ?? 0))" }.joined(separator: ", ") + ")"]
         let sizes = (summary["cluster_sizes"]?.objectValue ?? JSONObject()).map { "\($0.key): \(Format.count($0.value.intValue ?? 0))" }
         if !sizes.isEmpty { lines.append("   cluster sizes  " + sizes.joined(separator: "  ")) }
