@@ -77,78 +77,93 @@ public struct SplitPlanner: Sendable {
 
     /// Random or stratified assignment; with groups, whole groups go to one split, chosen
     /// greedily to fill each (stratum, split) target (largest groups first).
+    ///
+    /// Work is sorting: O(n log n) over 12-byte (key, index) pairs, no per-record dictionaries.
     public func plan(_ entries: [Entry], strata: Int) -> Plan {
         let k = ratios.count
-        var members = Array(repeating: [Int](), count: strata)
-        for (i, e) in entries.enumerated() { members[Int(e.stratum)].append(i) }
-        var targets: [[Int]] = []
-        var small: [Int32] = []
-        for (s, list) in members.enumerated() {
-            targets.append(counts(list.count))
-            if !list.isEmpty && list.count < ratios.filter({ $0 > 0 }).count { small.append(Int32(s)) }
-        }
+        var sizes = Array(repeating: 0, count: strata)
+        for e in entries { sizes[Int(e.stratum)] += 1 }
+        let targets = sizes.map { counts($0) }
+        let live = ratios.filter { $0 > 0 }.count
+        let small = sizes.enumerated().filter { $0.element > 0 && $0.element < live }.map { Int32($0.offset) }
         var assignment = [Int8](repeating: -1, count: entries.count)
         var assigned = Array(repeating: Array(repeating: 0, count: k), count: strata)
         for (i, e) in entries.enumerated() where e.fixed >= 0 && Int(e.fixed) < k {
             assignment[i] = e.fixed
             assigned[Int(e.stratum)][Int(e.fixed)] += 1
         }
-        let grouped = entries.contains { $0.group >= 0 }
-        if !grouped {
-            for (s, list) in members.enumerated() {
-                let free = list.filter { assignment[$0] < 0 }.sorted { entries[$0].key < entries[$1].key }
+        if !entries.contains(where: { $0.group >= 0 }) {
+            // Free records of each stratum in key order, dealt out to what each split is owed.
+            var order: [(stratum: Int32, key: UInt64, index: Int32)] = []
+            order.reserveCapacity(entries.count)
+            for (i, e) in entries.enumerated() where assignment[i] < 0 { order.append((e.stratum, e.key, Int32(i))) }
+            order.sort { $0.stratum != $1.stratum ? $0.stratum < $1.stratum : ($0.key != $1.key ? $0.key < $1.key : $0.index < $1.index) }
+            var start = 0
+            while start < order.count {
+                let s = Int(order[start].stratum)
+                var end = start
+                while end < order.count && order[end].stratum == order[start].stratum { end += 1 }
                 let owed = (0..<k).map { max(0, targets[s][$0] - assigned[s][$0]) }
-                var cursor = 0
-                for (split, count) in share(free.count, owed: owed).enumerated() {
-                    for i in free[cursor..<(cursor + count)] { assignment[i] = Int8(split) }
+                var cursor = start
+                for (split, count) in share(end - start, owed: owed).enumerated() {
+                    for j in cursor..<(cursor + count) { assignment[Int(order[j].index)] = Int8(split) }
                     cursor += count
                 }
+                start = end
             }
             return Plan(assignment: assignment, targets: targets, smallStrata: small)
         }
 
-        // Groups (records in no group are groups of one).
-        var groupMembers: [Int: [Int]] = [:]
-        var next = entries.count
-        for (i, e) in entries.enumerated() {
-            if e.group >= 0 { groupMembers[Int(e.group), default: []].append(i) } else { groupMembers[-1 - next, default: []].append(i); next += 1 }
+        // Groups (a record in no group is a group of one), as runs of a sorted (group, index) list.
+        var byGroup: [(group: Int64, index: Int32)] = entries.enumerated().map { i, e in
+            (e.group >= 0 ? Int64(e.group) : -1 - Int64(i), Int32(i))
         }
-        var groups = Array(groupMembers.values)
-        // A group with a record from the earlier version follows it (its first such record).
-        var free: [[Int]] = []
-        for g in groups {
-            if let anchor = g.first(where: { assignment[$0] >= 0 }) {
-                let split = assignment[anchor]
-                for i in g where assignment[i] < 0 {
-                    assignment[i] = split
-                    assigned[Int(entries[i].stratum)][Int(split)] += 1
+        byGroup.sort { $0.group != $1.group ? $0.group < $1.group : $0.index < $1.index }
+        var runs: [(start: Int32, count: Int32, minKey: UInt64)] = []
+        var start = 0
+        while start < byGroup.count {
+            var end = start
+            var minKey = UInt64.max
+            var anchor: Int8 = -1
+            while end < byGroup.count && byGroup[end].group == byGroup[start].group {
+                let i = Int(byGroup[end].index)
+                minKey = min(minKey, entries[i].key)
+                if anchor < 0 && assignment[i] >= 0 { anchor = assignment[i] }
+                end += 1
+            }
+            if anchor >= 0 {
+                // A group with a record from the earlier version follows it.
+                for j in start..<end where assignment[Int(byGroup[j].index)] < 0 {
+                    let i = Int(byGroup[j].index)
+                    assignment[i] = anchor
+                    assigned[Int(entries[i].stratum)][Int(anchor)] += 1
                 }
             } else {
-                free.append(g)
+                runs.append((Int32(start), Int32(end - start), minKey))
             }
+            start = end
         }
-        groups = free.map { $0 }
-        let minKey = groups.map { g in g.map { entries[$0].key }.min() ?? 0 }
-        let order = groups.indices.sorted { a, b in
-            groups[a].count != groups[b].count ? groups[a].count > groups[b].count : minKey[a] < minKey[b]
-        }
-        for gi in order {
-            let g = groups[gi]
-            var perStratum: [Int32: Int] = [:]
-            for i in g { perStratum[entries[i].stratum, default: 0] += 1 }
+        runs.sort { $0.count != $1.count ? $0.count > $1.count : $0.minKey < $1.minKey }
+        var perStratum: [(stratum: Int, count: Int)] = []
+        for run in runs {
+            perStratum.removeAll(keepingCapacity: true)
+            for j in Int(run.start)..<Int(run.start + run.count) {
+                let s = Int(entries[Int(byGroup[j].index)].stratum)
+                if let at = perStratum.firstIndex(where: { $0.stratum == s }) { perStratum[at].count += 1 } else { perStratum.append((s, 1)) }
+            }
             var best = 0
             var bestFit = -1, bestRoom = Int.min
             for split in 0..<k where ratios[split] > 0 {
                 var fit = 0, room = 0
                 for (s, n) in perStratum {
-                    let left = targets[Int(s)][split] - assigned[Int(s)][split]
+                    let left = targets[s][split] - assigned[s][split]
                     fit += min(n, max(0, left))
                     room += left
                 }
                 if fit > bestFit || (fit == bestFit && room > bestRoom) { best = split; bestFit = fit; bestRoom = room }
             }
-            for i in g { assignment[i] = Int8(best) }
-            for (s, n) in perStratum { assigned[Int(s)][best] += n }
+            for j in Int(run.start)..<Int(run.start + run.count) { assignment[Int(byGroup[j].index)] = Int8(best) }
+            for (s, n) in perStratum { assigned[s][best] += n }
         }
         return Plan(assignment: assignment, targets: targets, smallStrata: small)
     }
