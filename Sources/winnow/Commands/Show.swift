@@ -66,6 +66,17 @@ struct Show: ParsableCommand {
         print("\nstages:")
         print(StageTable.render(ingest: ingest, stages: v.stageStats))
         for line in StageSummaryText.lines(v.stageStats) { print(line) }
+        for s in v.stageStats where s.name == "split" {
+            guard let strata = s.summary?["strata"]?.arrayValue, let names = s.summary?["splits"]?.objectValue?.keys else { continue }
+            print("\nsplit #\(s.index + 1) per stratum: achieved (exact share)")
+            let rows: [[String]] = strata.compactMap(\.objectValue).map { row in
+                let share = row["share"]?.objectValue ?? JSONObject(), achieved = row["achieved"]?.objectValue ?? JSONObject()
+                return [row["stratum"]?.stringValue ?? "", Format.count(row["records"]?.intValue ?? 0)] + names.map { name in
+                    "\(Format.count(achieved[name]?.intValue ?? 0)) (\(share[name]?.doubleValue.map { String(format: "%.1f", $0) } ?? "?"))"
+                }
+            }
+            print(Format.table(["stratum", "records"] + names, rows))
+        }
         for set in try store.shardSets(of: v) {
             print("\ntoken shards (\(set.format), \(set.dtype), vocabulary \(Format.count(set.vocabularySize)), tokenizer \(set.tokenizerSHA256.prefix(12))) in \(set.directory):")
             for (split, tokens) in set.tokensPerSplit { print("  \(split): \(Format.count(tokens)) tokens") }
