@@ -43,7 +43,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Ingest readers and the record stages (clean, regex, filter, field operations).
-        .target(name: "WinnowStages", dependencies: ["WinnowCore", "WinnowText", "CZlib"]),
+        .target(name: "WinnowStages", dependencies: [
+            "WinnowCore", "WinnowText", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),  // HMAC pseudonyms for PII
+        ]),
         // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and
         // token-shard writers (Megatron .bin/.idx).
         .target(name: "WinnowTokenize", dependencies: ["WinnowCore", "WinnowText"]),

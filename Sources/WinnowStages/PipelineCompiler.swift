@@ -160,6 +160,8 @@ public enum PipelineCompiler {
                 }
             }
             return DedupStage(index: stage.index, settings: settings, references: references)
+        case "pii":
+            return try PIIStage(index: stage.index, config: c, path: stage.path) { problems.add($0, $1) }
         case "split":
             let settings = SplitSettings(config: c, dataset: definition.dataset, path: stage.path) { problems.add($0, $1) }
             var earlier: (version: String, splits: [RecordHash: String])?

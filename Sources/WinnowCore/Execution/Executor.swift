@@ -101,6 +101,7 @@ public final class Executor {
             nextOrdinal += raw.count
             report.rowsRead += raw.count
             report.ingest.input += raw.count
+            let withholdExcerpts = stages.contains { $0 is any RecordScrubber }
             let decoded: [(Decoded, Double)] = runner.map(Array(raw.enumerated())) { chunk, context in
                 let start = ContinuousClock.now
                 var out: [(Decoded, Double)] = chunk.map { offset, item in
@@ -108,8 +109,8 @@ public final class Executor {
                     case .success(let fields):
                         return (.record(Record(fields: fields, provenance: item.provenance, ordinal: base + offset)), 0)
                     case .failure(let failure):
-                        return (.failed(QuarantineEntry(provenance: item.provenance, stage: "ingest",
-                                                        reason: failure.reason, excerpt: failure.excerpt)), 0)
+                        return (.failed(QuarantineEntry(provenance: item.provenance, stage: "ingest", reason: failure.reason,
+                                                        excerpt: withholdExcerpts ? QuarantineEntry.withheld : failure.excerpt)), 0)
                     }
                 }
                 if !out.isEmpty { out[out.count - 1].1 = seconds(ContinuousClock.now - start) }
@@ -243,9 +244,11 @@ public final class Executor {
                     do {
                         fate = .kept(nil, item, ledger, try summarizer.summarize(item.record, context))
                     } catch {
+                        let withheld = stages.contains { $0 is any RecordScrubber }
                         fate = .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: summarizer.name,
                                                             reason: "\(summarizer.name): \(error)",
-                                                            excerpt: QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+                                                            excerpt: withheld ? QuarantineEntry.withheld
+                                                                : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
                     }
                 }
                 out.append((fate, nil))
@@ -283,7 +286,9 @@ public final class Executor {
             case .drop(let rule, let detail):
                 stats[k].dropped += 1
                 stats[k].rules[rule, default: 0] += 1
-                let (compact, canonical) = JSONWriter.compactAndCanonical(item.record.fields)
+                let scrubber = stages.lazy.compactMap { $0 as? any RecordScrubber }.first
+                let stored = scrubber?.scrub(item.record.fields, context) ?? item.record.fields
+                let (compact, canonical) = JSONWriter.compactAndCanonical(stored)
                 let body = StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() })
                 let hash = RecordHash(canonicalBytes: canonical)
                 var ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
@@ -293,8 +298,10 @@ public final class Executor {
                 return .dropped(ledger, hash, body)
             case .quarantine(let reason):
                 stats[k].quarantined += 1
+                let withheld = stages.contains { $0 is any RecordScrubber }
                 return .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: stage.name, reason: reason,
-                                                    excerpt: QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+                                                    excerpt: withheld ? QuarantineEntry.withheld
+                                                        : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
             }
         }
         guard final else { return .kept(nil, item, [], nil) }

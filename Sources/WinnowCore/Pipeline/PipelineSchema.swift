@@ -152,6 +152,29 @@ public enum PipelineSchema {
         Property("leakage_k", .integer("SimHash distance for the leakage check (default 3).", minimum: 0, maximum: 16)),
     ])
 
+    public static let piiActions = ["tag", "mask", "hash", "fake", "redact", "drop"]
+
+    public static let pii = Schema.object("Find personal data (e-mail, Chinese mobiles, landlines and resident IDs, international phone numbers, payment cards, IBANs, US SSNs, IP and MAC addresses, secrets) and replace it. Only the type and position of each span reach the ledger.", [
+        Property("fields", .array("Text fields to scan (default [`text`]).", of: fieldName, minItems: 1)),
+        Property("types", .array("Built-in entity types to detect (default all): SECRET, EMAIL, CN_ID, CREDIT_CARD, IBAN_CODE, PHONE_CN, PHONE_CN_LANDLINE, PHONE_NUMBER, US_SSN, IP_ADDRESS, MAC_ADDRESS.",
+                                 of: .string(minLength: 1), minItems: 1)),
+        Property("actions", .map("Entity type to action: `tag` (<TYPE>), `mask` (keep a prefix and suffix), `hash` (keyed pseudonym), `fake` (format-valid surrogate from the keyed pseudonym), `redact` (remove), `drop` (drop the record).",
+                                 of: .string(oneOf: piiActions))),
+        Property("default_action", .string("Action for types not in `actions` (default `tag`).", oneOf: piiActions)),
+        Property("mask", .object("What `mask` keeps of the value (digits only for numbers).", [
+            Property("keep_prefix", .integer("Leading characters kept (default 3).", minimum: 0)),
+            Property("keep_suffix", .integer("Trailing characters kept (default 4).", minimum: 0)),
+        ])),
+        Property("key_env", .string("Environment variable holding the secret key for `hash` and `fake` (default WINNOW_PII_KEY). Never stored.", minLength: 1)),
+        Property("key_file", .string("File holding the secret key, instead of `key_env`. Never stored.", minLength: 1)),
+        Property("detectors", .array("User-defined detectors.", of: .object([
+            Property("type", .string("Entity type name, e.g. ORDER_ID.", pattern: "^[A-Z][A-Z0-9_]*$"), required: true),
+            Property("pattern", .string("PCRE2 pattern; include your own boundaries.", minLength: 1), required: true),
+            Property("validator", .string("A built-in check the match must pass.", oneOf: ["luhn", "cn_id", "iban", "mod97"])),
+            Property("action", .string("Action for this type.", oneOf: piiActions)),
+        ]))),
+    ])
+
     /// Stage name -> configuration schema, in the order documentation lists them.
     public static let stages: [Property] = [
         Property("clean", clean),
@@ -162,6 +185,7 @@ public enum PipelineSchema {
         Property("outliers", outliers),
         Property("dedup", dedup),
         Property("split", split),
+        Property("pii", pii),
     ]
 
     public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [

@@ -44,6 +44,9 @@ public struct QuarantineEntry: Sendable, Equatable {
         self.excerpt = excerpt
     }
 
+    /// The excerpt of a pipeline with a `pii` stage: raw input must not reach the store.
+    public static let withheld = "[excerpt withheld: the pipeline masks personal data]"
+
     /// Decodes up to 200 bytes lossily for display.
     public static func excerpt(of bytes: some Collection<UInt8>) -> String {
         String(decoding: bytes.prefix(200), as: UTF8.self)

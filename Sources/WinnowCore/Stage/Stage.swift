@@ -110,6 +110,13 @@ public protocol SignatureLibrary {
     func signatures(of reference: String) throws -> ReferenceSignatures
 }
 
+/// A stage that knows what must never reach the store (the `pii` stage). While a pipeline has
+/// one, the executor passes the body of every record any stage drops through ``scrub(_:_:)``
+/// before storing it, and withholds quarantine excerpts.
+public protocol RecordScrubber: Sendable {
+    func scrub(_ fields: JSONObject, _ context: StageContext) -> JSONObject
+}
+
 /// What a stage decided about a record.
 public enum StageVerdict: Sendable, Equatable {
     case keep
