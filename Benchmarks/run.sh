@@ -3,6 +3,7 @@
 #   Benchmarks/run.sh                       # cleaning benchmark on the 100 MB corpus
 #   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
 #   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
+#   SUITE=pii Benchmarks/run.sh --repeat 1     # PII masking beside one Python `re` pass
 # Results: $ANCHORS_OUT/anchors.md (a table) and $ANCHORS_OUT/results/*.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,13 @@ dedup)
   for f in "$ANCHORS_OUT"/work/*/winnow-dedup-w*/winnow-dedup.removed.txt; do
     [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_dedup.py" "$f" "$CORPUS"
   done ;;
-*) echo "SUITE must be clean or dedup" >&2; exit 2 ;;
+pii)
+  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only pii_re --keep-work \
+    --cmd "winnow-pii=rm -rf {work}/store && $W run $ROOT/Benchmarks/pipelines/pii.json --input {corpus} --store {work}/store --threads {workers} --quiet && $W export bench-pii@latest --store {work}/store -o {work}/masked.jsonl" \
+    --cmd-workers 1,2 "$@"
+  for f in "$ANCHORS_OUT"/work/*/winnow-pii-w*/masked.jsonl; do
+    [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_pii.py" "$f" "$CORPUS"
+  done ;;
+*) echo "SUITE must be clean, dedup or pii" >&2; exit 2 ;;
 esac
 cat "$ANCHORS_OUT/anchors.md"

@@ -60,3 +60,13 @@ final class PIITests: XCTestCase {
         XCTAssertEqual(dropping.scrub(card.fields, context)["text"]?.stringValue, "card <CREDIT_CARD>")
     }
 }
+
+extension PIITests {
+    /// The README's table of what each detector accepts is the code's own description.
+    func testReadmeDescribesEveryDetector() throws {
+        let readme = try String(contentsOfFile: Fixture.path("README.md"), encoding: .utf8)
+        for (type, accepts) in PIIDetector.builtInDescriptions {
+            XCTAssertTrue(readme.contains("| `\(type)` | \(accepts) |"), type)
+        }
+    }
+}

@@ -27,7 +27,7 @@ public struct PIIDetector: Sendable {
     public static let builtInDescriptions: [(type: String, accepts: String)] = [
         ("SECRET", "PEM private-key blocks; AWS access key ids (AKIA/ASIA + 16); GitHub tokens (ghp_, gho_, ghu_, ghs_, ghr_); Slack tokens (xox?-); Google API keys (AIza + 35); `sk-` API keys of 20+ characters"),
         ("EMAIL", "local@domain.tld with a dotted domain and an alphabetic TLD; no leading, trailing or doubled dot in the local part; local ≤ 64 and total ≤ 254 bytes"),
-        ("CN_ID", "18-character resident ID with the GB 11643 check character (X or x), province-level region code and a real birth date 1900–today; 15-digit legacy IDs with region and date"),
+        ("CN_ID", "18-character resident ID with the GB 11643 check character (X or x), province-level region code and a real birth date 1900–today; 15-digit legacy IDs (no check digit) with region and date, only right after a label such as 身份证号 or ID"),
         ("CREDIT_CARD", "12–19 digits, optionally grouped by single spaces or dashes, with a known issuer prefix for the length (Visa, Mastercard incl. 2221–2720, Amex, UnionPay 62/81, Discover, JCB 35 and 2131/1800, Diners, Mir; 12 digits only for Maestro prefixes) and a valid Luhn check"),
         ("IBAN_CODE", "country code, check digits and BBAN, optionally in groups of four; the country's length and ISO 7064 mod 97 = 1"),
         ("PHONE_CN", "mainland mobile numbers 1[3-9]xxxxxxxxx, optionally +86/0086/86, grouped 3-4-4 by spaces or dashes, ASCII or full-width digits"),
@@ -55,9 +55,13 @@ public struct PIIDetector: Sendable {
                 + "|(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,}(?![A-Za-z0-9_-])") { _ in true }
         try add("EMAIL", "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])",
                 PIIValidators.email)
-        try add("CN_ID", "(?<![0-9A-Za-z\\x{FF10}-\\x{FF19}])(?:\(d){17}[0-9Xx]|\(d){15})(?![0-9A-Za-z\\x{FF10}-\\x{FF19}])",
+        try add("CN_ID", "(?<![0-9A-Za-z\\x{FF10}-\\x{FF19}])\(d){17}[0-9Xx](?![0-9A-Za-z\\x{FF10}-\\x{FF19}])",
                 PIIValidators.chineseID)
-        try add("CREDIT_CARD", "\(nb)(?:\(d){12,19}|\(d){4}([ -])\(d){4}(?:\\1\(d){4}){1,2}(?:\\1\(d){1,4})?|\(d){4}([ -])\(d){6}\\2\(d){4,5})\(na)",
+        // Legacy 15-digit IDs have no check digit, so any 15-digit number with a plausible region
+        // and date would match: they are only taken right after an ID label.
+        try add("CN_ID", "(?:身份证(?:号码?)?|证件号码?|ID(?: ?(?:No\\.?|number))?)[:：]?[ ]?\\K\(d){15}(?![0-9A-Za-z\\x{FF10}-\\x{FF19}])",
+                PIIValidators.chineseID)
+        try add("CREDIT_CARD", "(?<![0-9A-Za-z\\x{FF10}-\\x{FF19}]|[0-9][.,])(?:\(d){12,19}|\(d){4}([ -])\(d){4}(?:\\1\(d){4}){1,2}(?:\\1\(d){1,4})?|\(d){4}([ -])\(d){6}\\2\(d){4,5})(?![0-9A-Za-z\\x{FF10}-\\x{FF19}]|[.,][0-9])",
                 PIIValidators.card)
         try add("IBAN_CODE", "(?<![A-Za-z0-9])[A-Za-z]{2}[0-9]{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])",
                 PIIValidators.iban)

@@ -162,6 +162,9 @@ public struct PIIStage: Stage, RecordScrubber {
 
     func action(for type: String) -> Action { actions[type] ?? defaultAction }
 
+    /// The entity types this stage detects.
+    public var types: [String] { Array(Set(detectors.map(\.type))).sorted() }
+
     private func scalarOffset(_ bytes: [UInt8], _ end: Int) -> Int {
         var n = 0
         for b in bytes[..<end] where b & 0xC0 != 0x80 { n += 1 }

@@ -30,6 +30,9 @@ public enum PIIValidators {
     public static func card(_ text: String) -> Bool {
         let d = digits(text)
         guard (12...19).contains(d.count), luhn(d) else { return false }
+        // An 18-digit number shaped like a resident ID (region and birth date) that failed the ID
+        // check is a bad ID, not a card that happens to pass Luhn.
+        if d.count == 18, looksLikeChineseID(d) { return false }
         let s = String(decoding: d, as: UTF8.self)
         func prefix(_ n: Int) -> Int { Int(s.prefix(n)) ?? -1 }
         let n = d.count
@@ -73,6 +76,13 @@ public enum PIIValidators {
               validDate(year, month, day) else { return false }
         if text.unicodeScalars.count == 15 { return true }
         return chars[17] == chineseIDCheck(Array(chars.prefix(17)))
+    }
+
+    static func looksLikeChineseID(_ d: [UInt8]) -> Bool {
+        guard d.count == 18, let region = Int(String(decoding: d.prefix(2), as: UTF8.self)), provinces.contains(region),
+              let y = Int(String(decoding: d[6..<10], as: UTF8.self)), let m = Int(String(decoding: d[10..<12], as: UTF8.self)),
+              let day = Int(String(decoding: d[12..<14], as: UTF8.self)) else { return false }
+        return validDate(y, m, day)
     }
 
     /// The check character for 17 ASCII digits.
