@@ -77,3 +77,20 @@ public struct RecordExplanation: Sendable {
         return (Hex.decode(lo) ?? [], Hex.decode(hi) ?? [])
     }
 }
+
+extension Store {
+    /// Ledger rule -> split -> entries, for the rules of one stage (e.g. `pii`: spans per entity
+    /// type and split). Entries of kept records carry the record's final hash, which names its
+    /// split; entries of dropped records are counted under `dropped`.
+    public func ruleCountsBySplit(of version: VersionInfo, stage: String) throws -> [String: [String: Int]] {
+        let s = try database.prepare("""
+            SELECT l.rule, COALESCE(r.split, 'dropped'), COUNT(*) FROM ledger l
+              LEFT JOIN version_records r ON r.vkey = l.vkey AND r.ordinal = l.ordinal
+             WHERE l.vkey = ? AND l.stage = ? GROUP BY 1, 2
+            """)
+        try s.bind([.int(version.vkey), .text(stage)])
+        var out: [String: [String: Int]] = [:]
+        while try s.step() { out[s.text(0), default: [:]][s.text(1)] = s.int(2) }
+        return out
+    }
+}

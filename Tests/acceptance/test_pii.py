@@ -192,3 +192,15 @@ def test_pii_eval_reports_per_type_scores(shared_data):
     assert "PERSON" not in report  # out of scope, listed separately in the text report
     text = winnow("pii-eval", shared_data / "pii_zh_cluener_train/cluener_train.jsonl", "--format", "cluener").stdout
     print(text)
+
+
+def test_span_counts_per_type_and_split_in_show(tmp_path):
+    p = tmp_path / "ps.json"
+    p.write_text(json.dumps({"dataset": "ps", "seed": 1, "inputs": [{"path": str(ROOT / "fixtures/pii/mixed.jsonl")}],
+                             "stages": [{"pii": {}}, {"split": {"ratios": {"train": 0.5, "test": 0.5}}}]}))
+    store = tmp_path / "store"
+    winnow("run", p, "--store", store)
+    spans = winnow_json("show", "ps@1", "--store", store)["pii_spans"]
+    assert sum(sum(s.values()) for s in spans.values()) == 13
+    assert set(spans["PHONE_CN"]) <= {"train", "test"}
+    assert "personal data masked" in winnow("show", "ps@1", "--store", store).stdout

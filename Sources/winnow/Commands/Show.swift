@@ -46,6 +46,12 @@ struct Show: ParsableCommand {
                 ("byte_offset", .number(JSONNumber(q.byteOffset))), ("stage", .string(q.stage)), ("reason", .string(q.reason)),
             ])) })
             o["pipeline"] = (try? JSONParser.parse(v.pipelineJSON)) ?? .null
+            let pii = try store.ruleCountsBySplit(of: v, stage: "pii")
+            if !pii.isEmpty {
+                o["pii_spans"] = .object(JSONObject(pii.sorted { $0.key < $1.key }.map { rule, splits in
+                    (String(rule.dropFirst(4)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
+                }))
+            }
             o["token_shards"] = .array(try store.shardSets(of: v).map { set in .object(JSONObject([
                 ("directory", .string(set.directory)), ("format", .string(set.format)), ("dtype", .string(set.dtype)),
                 ("tokenizer_sha256", .string(set.tokenizerSHA256)), ("vocabulary_size", .number(JSONNumber(set.vocabularySize))),
@@ -66,6 +72,14 @@ struct Show: ParsableCommand {
         print("\nstages:")
         print(StageTable.render(ingest: ingest, stages: v.stageStats))
         for line in StageSummaryText.lines(v.stageStats) { print(line) }
+        let pii = try store.ruleCountsBySplit(of: v, stage: "pii")
+        if !pii.isEmpty {
+            let splits = Set(pii.values.flatMap(\.keys)).sorted()
+            print("\npersonal data masked (spans per type and split):")
+            print(Format.table(["type"] + splits, pii.sorted { $0.key < $1.key }.map { rule, counts in
+                [String(rule.dropFirst(4))] + splits.map { Format.count(counts[$0] ?? 0) }
+            }))
+        }
         for s in v.stageStats where s.name == "split" {
             guard let strata = s.summary?["strata"]?.arrayValue, let names = s.summary?["splits"]?.objectValue?.keys else { continue }
             print("\nsplit #\(s.index + 1) per stratum: achieved (exact share)")
