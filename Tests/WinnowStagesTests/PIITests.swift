@@ -30,6 +30,10 @@ final class PIITests: XCTestCase {
         XCTAssertFalse(PIIValidators.usSSN("666-12-3456"))
     }
 
+    func record(_ text: String) -> Record {
+        Record(fields: JSONObject([("text", .string(text))]), provenance: Provenance(input: 0, line: 1, byteOffset: 0), ordinal: 0)
+    }
+
     func stage(_ config: String) throws -> PIIStage {
         let object = try Array(config.utf8).withUnsafeBufferPointer { try JSONParser.parse($0) }.objectValue ?? JSONObject()
         return try PIIStage(index: 0, config: object, path: "$.stages[0].pii") { path, message in XCTFail("\(path): \(message)") }
@@ -41,7 +45,7 @@ final class PIITests: XCTestCase {
         let text = "订单202401011381234567800 电话 13812345678 身份证 11010519491231002X 价格 13812345678.00 v1.2.3.4"
         let found = try pii.findings(in: text, context)
         XCTAssertEqual(found.map(\.type), ["PHONE_CN", "CN_ID"])
-        var record = Record(fields: JSONObject([("text", .string("电话 138 1234 5678。"))]), provenance: Provenance(input: 0, line: 1, byteOffset: 0), ordinal: 0)
+        var record = self.record("电话 138 1234 5678。")
         XCTAssertEqual(try pii.process(&record, context), .keep)
         XCTAssertEqual(record.text, "电话 <PHONE_CN>。")
         XCTAssertEqual(context.changes.first?.detail["start"]?.intValue, 3)
@@ -51,11 +55,11 @@ final class PIITests: XCTestCase {
     func testMaskRedactAndDrop() throws {
         let context = StageContext()
         let masked = try stage(#"{"actions": {"PHONE_CN": "mask", "EMAIL": "redact"}}"#)
-        var record = Record(fields: JSONObject([("text", .string("13812345678 a.b@example.com"))]), provenance: Provenance(input: 0, line: 1, byteOffset: 0), ordinal: 0)
+        var record = self.record("13812345678 a.b@example.com")
         _ = try masked.process(&record, context)
         XCTAssertEqual(record.text, "138****5678 ")
         let dropping = try stage(#"{"actions": {"CREDIT_CARD": "drop"}}"#)
-        var card = Record(fields: JSONObject([("text", .string("card 4111 1111 1111 1111"))]), provenance: Provenance(input: 0, line: 1, byteOffset: 0), ordinal: 0)
+        var card = self.record("card 4111 1111 1111 1111")
         if case .drop(let rule, _) = try dropping.process(&card, context) { XCTAssertEqual(rule, "pii.CREDIT_CARD") } else { XCTFail() }
         XCTAssertEqual(dropping.scrub(card.fields, context)["text"]?.stringValue, "card <CREDIT_CARD>")
     }

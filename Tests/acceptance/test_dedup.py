@@ -132,9 +132,8 @@ def test_chinese_near_duplicates_recall_and_precision(shared_data, tmp_path):
 
 def test_order_and_thread_count_do_not_change_what_is_removed(shared_data, tmp_path):
     """Acceptance 4: shuffled input and 1 vs 2 threads remove and keep the same records."""
-    source = chinese_near_duplicate_clusters  # reviews with planted near copies, plus exact repeats
-    planted = tmp_path / "planted.jsonl"
-    source(shared_data, planted, n=300, seed=11)
+    planted = tmp_path / "planted.jsonl"  # reviews with planted near copies, plus exact repeats below
+    chinese_near_duplicate_clusters(shared_data, planted, n=300, seed=11)
     lines = planted.read_text().splitlines()
     lines += lines[:50]  # exact duplicates too
     shuffled = lines[:]

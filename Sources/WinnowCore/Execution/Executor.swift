@@ -55,10 +55,14 @@ public final class Executor {
     private let options: ExecutionOptions
     private let runner: OrderedParallelMap
 
+    /// The pipeline's `pii` stage, if any: what must never reach the store raw.
+    private let scrubber: (any RecordScrubber)?
+
     public init(stages: [any Stage], options: ExecutionOptions) {
         self.stages = stages
         self.options = options
         self.runner = OrderedParallelMap(threads: options.threads)
+        scrubber = stages.lazy.compactMap { $0 as? any RecordScrubber }.first
     }
 
     public func run(source: RecordSource, decoder: any RawItemDecoder, sink: BuildSink) throws -> ExecutionReport {
@@ -101,7 +105,7 @@ public final class Executor {
             nextOrdinal += raw.count
             report.rowsRead += raw.count
             report.ingest.input += raw.count
-            let withholdExcerpts = stages.contains { $0 is any RecordScrubber }
+            let withholdExcerpts = scrubber != nil
             let decoded: [(Decoded, Double)] = runner.map(Array(raw.enumerated())) { chunk, context in
                 let start = ContinuousClock.now
                 var out: [(Decoded, Double)] = chunk.map { offset, item in
@@ -230,6 +234,7 @@ public final class Executor {
     /// before the observing stage is mutated.
     private func runStages(_ items: [WorkItem], range: Range<Int>, final: Bool, observer: Int?) -> [(Fate, [StageStats]?)] {
         let stages = self.stages
+        let scrubber = self.scrubber
         let template = stages.map { StageStats(index: $0.index, name: $0.name) }
         return runner.map(items) { chunk, context in
             var stats = template
@@ -237,18 +242,16 @@ public final class Executor {
             out.reserveCapacity(chunk.count)
             let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
             for item in chunk {
-                var fate = Executor.run(item, through: stages, range: range, final: final, context, &stats)
+                var fate = Executor.run(item, through: stages, range: range, final: final, scrubber: scrubber, context, &stats)
                 if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = fate {
                     let start = ContinuousClock.now
                     defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
                     do {
                         fate = .kept(nil, item, ledger, try summarizer.summarize(item.record, context))
                     } catch {
-                        let withheld = stages.contains { $0 is any RecordScrubber }
                         fate = .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: summarizer.name,
                                                             reason: "\(summarizer.name): \(error)",
-                                                            excerpt: withheld ? QuarantineEntry.withheld
-                                                                : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+                                                            excerpt: Executor.excerpt(item.record, withheld: scrubber != nil)))
                     }
                 }
                 out.append((fate, nil))
@@ -258,8 +261,13 @@ public final class Executor {
         }
     }
 
+    /// What the quarantine keeps of a record: its start, or nothing while the pipeline masks PII.
+    private static func excerpt(_ record: Record, withheld: Bool) -> String {
+        withheld ? QuarantineEntry.withheld : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(record.fields)))
+    }
+
     private static func run(_ item: WorkItem, through stages: [any Stage], range: Range<Int>, final: Bool,
-                            _ context: StageContext, _ stats: inout [StageStats]) -> Fate {
+                            scrubber: (any RecordScrubber)?, _ context: StageContext, _ stats: inout [StageStats]) -> Fate {
         var item = item
         for k in range {
             let stage = stages[k]
@@ -286,7 +294,6 @@ public final class Executor {
             case .drop(let rule, let detail):
                 stats[k].dropped += 1
                 stats[k].rules[rule, default: 0] += 1
-                let scrubber = stages.lazy.compactMap { $0 as? any RecordScrubber }.first
                 let stored = scrubber?.scrub(item.record.fields, context) ?? item.record.fields
                 let (compact, canonical) = JSONWriter.compactAndCanonical(stored)
                 let body = StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() })
@@ -298,10 +305,8 @@ public final class Executor {
                 return .dropped(ledger, hash, body)
             case .quarantine(let reason):
                 stats[k].quarantined += 1
-                let withheld = stages.contains { $0 is any RecordScrubber }
                 return .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: stage.name, reason: reason,
-                                                    excerpt: withheld ? QuarantineEntry.withheld
-                                                        : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(item.record.fields)))))
+                                                    excerpt: excerpt(item.record, withheld: scrubber != nil)))
             }
         }
         guard final else { return .kept(nil, item, [], nil) }

@@ -50,18 +50,14 @@ public enum PIIEvaluation {
             }
             for gold in doc.spans {
                 let hit = found.contains { $0.type == gold.type && $0.start < gold.end && gold.start < $0.end }
-                scores[gold.type, default: .init()].record(predicted: hit, actual: true)
+                scores[gold.type, default: .init()].add(predicted: hit, actual: true)
             }
             for f in found where labelled.contains(f.type) {
                 if !doc.spans.contains(where: { $0.type == f.type && f.start < $0.end && $0.start < f.end }) {
-                    scores[f.type, default: .init()].record(predicted: true, actual: false)
+                    scores[f.type, default: .init()].add(predicted: true, actual: false)
                 }
             }
         }
         return scores
     }
-}
-
-extension DedupEvaluation.Score {
-    mutating func record(predicted: Bool, actual: Bool) { add(predicted: predicted, actual: actual) }
 }

@@ -116,24 +116,15 @@ public struct PIIStage: Stage, RecordScrubber {
             if let drop = found.first(where: { action(for: $0.type) == .drop }) {
                 return .drop(rule: "pii.\(drop.type)", detail: JSONObject([("field", .string(field)), ("action", .string("drop"))]))
             }
-            let bytes = Array(text.utf8)
-            var out: [UInt8] = []
-            var cursor = 0
-            for f in found {
-                out += bytes[cursor..<f.range.lowerBound]
-                let value = String(decoding: bytes[f.range], as: UTF8.self)
+            record.fields[field] = .string(Self.rewrite(text, found) { f, value, start, end in
                 let act = action(for: f.type)
-                out += Array(replacement(for: value, type: f.type, action: act).utf8)
-                cursor = f.range.upperBound
                 // Position in Unicode scalars of the text as it entered the stage; never the value.
-                let start = scalarOffset(bytes, f.range.lowerBound), end = start + scalarOffset(Array(bytes[f.range]), f.range.count)
                 context.noteChange(rule: "pii.\(f.type)", detail: JSONObject([
                     ("field", .string(field)), ("start", .number(JSONNumber(start))), ("end", .number(JSONNumber(end))),
                     ("action", .string(act.rawValue)),
                 ]))
-            }
-            out += bytes[cursor...]
-            record.fields[field] = .string(String(decoding: out, as: UTF8.self))
+                return replacement(for: value, type: f.type, action: act)
+            })
         }
         return .keep
     }
@@ -147,15 +138,7 @@ public struct PIIStage: Stage, RecordScrubber {
             guard let text = member.value.stringValue else { continue }
             guard let found = try? findings(in: text, context) else { out[key] = .string("<WITHHELD>"); continue }
             guard !found.isEmpty else { continue }
-            let bytes = Array(text.utf8)
-            var result: [UInt8] = []
-            var cursor = 0
-            for f in found {
-                result += bytes[cursor..<f.range.lowerBound] + Array("<\(f.type)>".utf8)
-                cursor = f.range.upperBound
-            }
-            result += bytes[cursor...]
-            out[key] = .string(String(decoding: result, as: UTF8.self))
+            out[key] = .string(Self.rewrite(text, found) { f, _, _, _ in "<\(f.type)>" })
         }
         return out
     }
@@ -165,10 +148,24 @@ public struct PIIStage: Stage, RecordScrubber {
     /// The entity types this stage detects.
     public var types: [String] { Array(Set(detectors.map(\.type))).sorted() }
 
-    private func scalarOffset(_ bytes: [UInt8], _ end: Int) -> Int {
-        var n = 0
-        for b in bytes[..<end] where b & 0xC0 != 0x80 { n += 1 }
-        return n
+    /// `text` with each finding replaced by what `replace` returns for it, given the finding, its
+    /// value and its position in Unicode scalars (start, end). Findings are sorted and disjoint.
+    static func rewrite(_ text: String, _ found: [Finding], _ replace: (Finding, String, Int, Int) -> String) -> String {
+        let bytes = Array(text.utf8)
+        func scalars(_ part: ArraySlice<UInt8>) -> Int { part.reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 } }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var cursor = 0, position = 0
+        for f in found {
+            out += bytes[cursor..<f.range.lowerBound]
+            position += scalars(bytes[cursor..<f.range.lowerBound])
+            let length = scalars(bytes[f.range])
+            out += Array(replace(f, String(decoding: bytes[f.range], as: UTF8.self), position, position + length).utf8)
+            position += length
+            cursor = f.range.upperBound
+        }
+        out += bytes[cursor...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value as compared for pseudonyms: digits only for numbers, case-folded where case

@@ -69,8 +69,6 @@ public struct SplitPlanner: Sendable {
     public struct Plan: Sendable {
         /// Split index per entry.
         public var assignment: [Int8]
-        /// Per stratum, the target count per split (before groups and earlier assignments).
-        public var targets: [[Int]]
         /// Strata with fewer records than splits.
         public var smallStrata: [Int32]
     }
@@ -111,7 +109,7 @@ public struct SplitPlanner: Sendable {
                 }
                 start = end
             }
-            return Plan(assignment: assignment, targets: targets, smallStrata: small)
+            return Plan(assignment: assignment, smallStrata: small)
         }
 
         // Groups (a record in no group is a group of one), as runs of a sorted (group, index) list.
@@ -165,7 +163,7 @@ public struct SplitPlanner: Sendable {
             for j in Int(run.start)..<Int(run.start + run.count) { assignment[Int(byGroup[j].index)] = Int8(best) }
             for (s, n) in perStratum { assigned[s][best] += n }
         }
-        return Plan(assignment: assignment, targets: targets, smallStrata: small)
+        return Plan(assignment: assignment, smallStrata: small)
     }
 
     /// Time-based assignment: with cutoffs, a record goes to the first split whose cutoff is

@@ -102,14 +102,12 @@ public struct SplitStage: GlobalStage {
 
     public mutating func finishObserving(threads: Int) throws {
         let planner = SplitPlanner(ratios: settings.ratios)
-        var targets: [[Int]] = []
         var small: [Int32] = []
         if settings.timeField != nil {
             assignment = planner.planByTime(entries, cutoffs: settings.cutoffs)
         } else {
             let plan = planner.plan(entries, strata: strata.count)
             assignment = plan.assignment
-            targets = plan.targets
             small = plan.smallStrata
         }
         var o = JSONObject()
@@ -119,9 +117,11 @@ public struct SplitStage: GlobalStage {
         for a in assignment { totals[Int(a)] += 1 }
         o["splits"] = .object(JSONObject(settings.names.enumerated().map { ($1, .number(JSONNumber(totals[$0]))) }))
         if settings.timeField == nil {
-            o["strata"] = .array(strataReport(targets))
-            o["largest_deviation"] = .number(JSONNumber((largestDeviation() * 100).rounded() / 100))
             let names = strata.sorted { $0.value < $1.value }.map(\.key)
+            var achieved = Array(repeating: Array(repeating: 0, count: k), count: strata.count)
+            for (i, e) in entries.enumerated() { achieved[Int(e.stratum)][Int(assignment[i])] += 1 }
+            o["strata"] = .array(strataReport(names: names, achieved: achieved))
+            o["largest_deviation"] = .number(JSONNumber((largestDeviation(achieved) * 100).rounded() / 100))
             if !small.isEmpty {
                 o["small_strata"] = .array(small.map { .string(names[Int($0)]) })
             }
@@ -154,10 +154,8 @@ public struct SplitStage: GlobalStage {
 
     public var summary: JSONObject? { report }
 
-    private func strataReport(_ targets: [[Int]]) -> [JSONValue] {
-        let names = strata.sorted { $0.value < $1.value }.map(\.key)
-        var achieved = Array(repeating: Array(repeating: 0, count: settings.names.count), count: strata.count)
-        for (i, e) in entries.enumerated() { achieved[Int(e.stratum)][Int(assignment[i])] += 1 }
+    /// Per stratum (sorted by name, at most 1,000): records, exact share and achieved count per split.
+    private func strataReport(names: [String], achieved: [[Int]]) -> [JSONValue] {
         let order = names.indices.sorted { names[$0] < names[$1] }
         return order.prefix(1000).map { s in
             let n = achieved[s].reduce(0, +)
@@ -173,9 +171,7 @@ public struct SplitStage: GlobalStage {
     }
 
     /// Largest |achieved − exact share| over strata and splits, in records.
-    private func largestDeviation() -> Double {
-        var achieved = Array(repeating: Array(repeating: 0, count: settings.names.count), count: strata.count)
-        for (i, e) in entries.enumerated() { achieved[Int(e.stratum)][Int(assignment[i])] += 1 }
+    private func largestDeviation(_ achieved: [[Int]]) -> Double {
         var worst = 0.0
         for row in achieved {
             let n = Double(row.reduce(0, +))

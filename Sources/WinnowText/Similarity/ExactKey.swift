@@ -40,10 +40,7 @@ public struct ExactKeyRule: Sendable, Hashable {
                         case .collapse: pendingSpace = n > 0; return
                         }
                     } else if removePunctuation {
-                        let alnum = c < 0x80
-                            ? ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A) || (c >= 0x30 && c <= 0x39)
-                            : Shingler.isCJK(c) || winnow_u_isalnum(Int32(bitPattern: c)) != 0
-                        if !alnum { return }
+                        if !Shingler.isLetterOrDigit(c) { return }
                     }
                     // A collapsed space is one byte and replaces at least one: never overflows.
                     if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }

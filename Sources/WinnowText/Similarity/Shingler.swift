@@ -89,6 +89,16 @@ public final class Shingler {
         return cjk * 10 > letters * 3 ? .char : .word
     }
 
+    /// A letter or digit: ASCII by range, others by ICU `u_isalnum` (CJK by range first).
+    @inline(__always)
+    static func isLetterOrDigit(_ c: UInt32) -> Bool {
+        if c < 0x80 {
+            let lower = c | 0x20
+            return (lower >= 0x61 && lower <= 0x7A) || (c >= 0x30 && c <= 0x39)
+        }
+        return isCJK(c) || winnow_u_isalnum(Int32(bitPattern: c)) != 0
+    }
+
     /// Han (including extensions and compatibility ideographs), Kana and Hangul.
     @inline(__always)
     public static func isCJK(_ c: UInt32) -> Bool {
@@ -113,14 +123,7 @@ public final class Shingler {
         kept.reserveCapacity(utf8.count)
         starts.reserveCapacity(utf8.count + 1)
         Shingler.forEachScalar(utf8) { c, start, end in
-            let keep: Bool
-            if c < 0x80 {
-                let lower = c | 0x20
-                keep = (lower >= 0x61 && lower <= 0x7A) || (c >= 0x30 && c <= 0x39)
-            } else {
-                keep = Shingler.isCJK(c) || winnow_u_isalnum(Int32(bitPattern: c)) != 0
-            }
-            if keep {
+            if Shingler.isLetterOrDigit(c) {
                 starts.append(kept.count)
                 kept.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end]))
             }
