@@ -85,6 +85,14 @@ public enum PipelineCompiler {
                 problems.add(stage.path, "\(error)")
             }
         }
+        // Children are made while records stream out of an expanding stage: nothing after it
+        // may need the whole dataset.
+        if let expanding = stages.firstIndex(where: { $0 is any ExpandingStage }) {
+            for later in stages[(expanding + 1)...] where later is any GlobalStage {
+                problems.add(definition.stages[later.index].path,
+                             "`\(later.name)` cannot follow `\(stages[expanding].name)`: it looks at the whole dataset, and children are made as records stream out; move it before `\(stages[expanding].name)`")
+            }
+        }
         try problems.throwIfAny(file: file)
         return CompiledPipeline(definition: definition, files: files, stages: stages,
                                 decoder: RowDecoder(rules: rules), plans: plans)
@@ -175,6 +183,30 @@ public enum PipelineCompiler {
                 }
             }
             return SplitStage(index: stage.index, settings: settings, seed: definition.seed, earlier: earlier)
+        case "augment":
+            let settings = AugmentSettings(config: c, base: definition.baseDirectory, path: stage.path) { problems.add($0, $1) }
+            let earlier = definition.stages.prefix(while: { $0.index < stage.index })
+            guard let split = earlier.last(where: { $0.name == "split" }) else {
+                problems.add(stage.path, "`augment` makes children for the splits a `split` stage assigns; put a `split` stage before it (augmenting before splitting leaks near-copies of test records into training)")
+                return nil
+            }
+            let splitSettings = SplitSettings(config: split.config, dataset: definition.dataset, path: split.path) { _, _ in }
+            for (k, name) in settings.splits.enumerated() where !splitSettings.names.contains(name) {
+                let hint = Suggestion.closest(to: name, in: splitSettings.names).map { ", did you mean `\($0)`?" } ?? ""
+                problems.add(c["splits"]?.arrayValue != nil ? "\(stage.path).splits[\(k)]" : "\(stage.path).splits",
+                             "the split stage makes no split `\(name)` (it makes \(splitSettings.names.map { "`\($0)`" }.joined(separator: ", ")))\(hint)")
+            }
+            var guardSettings = DedupSettings()
+            if let dedup = earlier.last(where: { $0.name == "dedup" }) {
+                guardSettings = DedupSettings(config: dedup.config, path: dedup.path) { _, _ in }
+            }
+            let synonyms: (any SynonymSource)?
+            do { synonyms = try AugmentStage.synonymSource(for: settings) } catch {
+                problems.add("\(stage.path).synonyms", "\(error)")
+                return nil
+            }
+            return AugmentStage(index: stage.index, settings: settings, seed: definition.seed, synonyms: synonyms,
+                                guardSettings: guardSettings, stratify: splitSettings.stratify)
         default:
             problems.add(stage.path, "unknown stage `\(stage.name)`")
             return nil

@@ -5,17 +5,27 @@ import WinnowCore
 public enum Exporter {
     public enum Format: String, Sendable, CaseIterable { case jsonl, csv }
 
-    public static func export(store: Store, version: VersionInfo, split: String?, format: Format,
+    /// `metadata` (JSONL only) appends `_hash` (content hash), `_split` and `_source`
+    /// (input file and line) to every record, so exported rows can be traced back and joined
+    /// with `augmented_from`.
+    public static func export(store: Store, version: VersionInfo, split: String?, format: Format, metadata: Bool = false,
                               write: ([UInt8]) throws -> Void) throws -> Int {
         if let split, try !store.splitCounts(of: version).contains(where: { $0.split == split }) {
             let names = try store.splitCounts(of: version).map(\.split)
             throw WinnowError.usage("\(version.name) has no split `\(split)`; it has " + names.map { "`\($0)`" }.joined(separator: ", "))
         }
         let refs = try store.records(of: version, split: split)
+        let inputs = metadata ? try store.inputs(of: version).map(\.path) : []
         switch format {
         case .jsonl:
             for r in refs {
-                guard let body = try store.body(of: r.hash) else { throw WinnowError.store("record \(r.hash.short) is missing from the store; run `winnow verify`") }
+                guard var body = try store.body(of: r.hash) else { throw WinnowError.store("record \(r.hash.short) is missing from the store; run `winnow verify`") }
+                if metadata, var o = body.objectValue {
+                    o["_hash"] = .string(r.hash.hex)
+                    o["_split"] = .string(r.split)
+                    o["_source"] = .string("\(r.input < inputs.count ? inputs[r.input] : "?"):\(r.line)")
+                    body = .object(o)
+                }
                 var bytes = JSONWriter.compactBytes(body)
                 bytes.append(0x0A)
                 try write(bytes)

@@ -57,7 +57,7 @@ public struct RecordExplanation: Sendable {
             for r in matched {
                 let input = r.input < inputs.count ? inputs[r.input] : "?"
                 appearances.append(Appearance(version: v, split: r.split, hash: r.hash, input: input, line: r.line,
-                                              ledger: explainer.changes(input: input, line: r.line), quarantine: nil))
+                                              ledger: explainer.entries(ordinal: r.ordinal), quarantine: nil))
             }
             for e in ledgerOnly {
                 let input = e.input < inputs.count ? inputs[e.input] : "?"

@@ -104,8 +104,9 @@ public struct VersionDiff: Sendable {
         }
         var added = addedRefs.map { r -> Entry in
             var e = entry(r, inputs: inputsB)
-            e.reasons = explainA.whyMissing(input: e.input, line: e.line, hash: r.hash, inputChanged: !inputsA.contains(e.input))
-                .map { "before: " + $0 }
+            let made = explainB.additions(ordinal: r.ordinal)
+            e.reasons = !made.isEmpty ? made
+                : explainA.whyMissing(input: e.input, line: e.line, hash: r.hash, inputChanged: !inputsA.contains(e.input)).map { "before: " + $0 }
             return e
         }
         // Same id, same split, different content: modified. Then records without an id that
@@ -113,7 +114,10 @@ public struct VersionDiff: Sendable {
         var modified: [Modified] = []
         func pair(key: (Entry) -> String?, accept: (Entry) -> Bool) {
             var addedByKey: [String: Int] = [:]
-            for (k, e) in added.enumerated() { if let key = key(e) { addedByKey[key] = k } }
+            // Augmented children share their parent's input line; only real records pair.
+            for (k, e) in added.enumerated() where !(e.reasons.first?.hasPrefix("added by") ?? false) {
+                if let key = key(e) { addedByKey[key] = k }
+            }
             var used = Set<Int>()
             removed = removed.filter { e in
                 guard accept(e), let key = key(e), let k = addedByKey[key], !used.contains(k) else { return true }
@@ -194,6 +198,9 @@ struct Explainer {
     let inputs: [String]
     private var drops: [String: [StoredLedgerEntry]] = [:]
     private var changesByOrigin: [String: [StoredLedgerEntry]] = [:]
+    /// Changes and additions by the ordinal of the record they concern (a child shares its
+    /// parent's input line, not its ordinal).
+    private var byOrdinal: [Int: [StoredLedgerEntry]] = [:]
     private var dropsByHash: [RecordHash: StoredLedgerEntry] = [:]
     private var quarantined: [String: StoredQuarantineEntry] = [:]
 
@@ -206,7 +213,8 @@ struct Explainer {
                 drops[key, default: []].append(e)
                 if let h = e.hash { dropsByHash[h] = e }
             } else {
-                changesByOrigin[key, default: []].append(e)
+                if e.action != "add" { changesByOrigin[key, default: []].append(e) }
+                byOrdinal[e.ordinal, default: []].append(e)
             }
         }
         for q in try store.quarantine(of: version) {
@@ -227,8 +235,18 @@ struct Explainer {
         (changesByOrigin[input + ":\(line)"] ?? []).map(Explainer.describe)
     }
 
+    /// Every change and addition recorded for the kept record at `ordinal`.
+    func entries(ordinal: Int) -> [String] {
+        (byOrdinal[ordinal] ?? []).map(Explainer.describe)
+    }
+
+    /// The `add` entries of the record at `ordinal`: how an augmented child was made.
+    func additions(ordinal: Int) -> [String] {
+        (byOrdinal[ordinal] ?? []).filter { $0.action == "add" }.map(Explainer.describe)
+    }
+
     static func describe(_ e: StoredLedgerEntry) -> String {
-        let verb = e.action == "drop" ? "dropped by" : "changed by"
+        let verb = e.action == "drop" ? "dropped by" : e.action == "add" ? "added by" : "changed by"
         let detail = e.detail.isEmpty ? "" : " (" + e.detail.members.map { "\($0.key) \($0.value.displayText)" }.joined(separator: ", ") + ")"
         return "\(verb) \(e.rule) [stage #\(e.stageIndex + 1) \(e.stage)]\(detail)"
     }

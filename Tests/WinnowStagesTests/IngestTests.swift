@@ -6,6 +6,7 @@ import WinnowCore
 final class MemorySink: BuildSink {
     var records: [JSONObject] = []
     var hashes: [RecordHash] = []
+    var splits: [String] = []
     var ledger: [LedgerEntry] = []
     var quarantine: [QuarantineEntry] = []
     func consume(_ output: BatchOutput) throws {
@@ -13,6 +14,7 @@ final class MemorySink: BuildSink {
             let body = BodyCodec.decode(encoding: r.body.encoding, data: r.body.data, size: r.body.size)!
             records.append(try body.withUnsafeBufferPointer { try JSONParser.parse($0) }.objectValue!)
             hashes.append(r.hash)
+            splits.append(r.split)
         }
         ledger += output.ledger
         quarantine += output.quarantine

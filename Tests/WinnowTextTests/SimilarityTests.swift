@@ -35,7 +35,7 @@ final class SimilarityTests: XCTestCase {
     }
 
     func testBlockTablesFindExactlyThePairsBruteForceFinds() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SeededRandom(state: 42)
         for (width, k, blocks) in [(64, 3, 4), (64, 8, 10), (64, 11, 13), (128, 6, 8)] {
             var fps: [SimHashFingerprint] = []
             for _ in 0..<600 {
@@ -113,15 +113,24 @@ final class SimilarityTests: XCTestCase {
     }
 }
 
-/// A seeded generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+final class SimHashIndexTests: XCTestCase {
+    func testQueriesFindExactlyTheFingerprintsWithinK() throws {
+        var random = SeededRandom(state: 11)
+        func next() -> UInt64 { random.next() }
+        let stored = (0..<2000).map { _ in SimHashFingerprint(low: next()) }
+        for k in [3, 10] {
+            for count in [50, 2000] {
+                let fps = Array(stored.prefix(count))
+                let index = SimHashIndex(fps, design: try SimHashIndex.design(width: 64, maxDistance: k, count: count))
+                for q in 0..<200 {
+                    // Queries near a stored fingerprint (flip up to k+2 bits) and random ones.
+                    var bits = q % 2 == 0 ? fps[q % count].low : next()
+                    for _ in 0..<(q % (k + 3)) { bits ^= 1 << (next() % 64) }
+                    let query = SimHashFingerprint(low: bits)
+                    let expected = fps.indices.filter { fps[$0].distance(to: query) <= k }
+                    XCTAssertEqual(index.matches(query).map(\.index), expected, "k \(k), n \(count), query \(q)")
+                }
+            }
+        }
     }
 }

@@ -94,11 +94,16 @@ final class RegexTests: XCTestCase {
 
 final class WordAndCharsetTests: XCTestCase {
     func testWordCountsForChineseAndEnglish() throws {
-        let counter = try WordCounter()
-        XCTAssertEqual(try counter.count("I like this book."), 4)
+        let segmenter = try WordSegmenter()
+        XCTAssertEqual(try segmenter.wordCount("I like this book."), 4)
         // Dictionary segmentation: several words, never one run of Han characters.
-        XCTAssertTrue((3...6).contains(try counter.count("我喜欢这本书")))
-        XCTAssertEqual(try counter.count("  ,,, !!! "), 0)
+        XCTAssertTrue((3...6).contains(try segmenter.wordCount("我喜欢这本书")))
+        XCTAssertEqual(try segmenter.wordCount("  ,,, !!! "), 0)
+        // Segments cover the text byte for byte, so editing words never loses the rest.
+        let text = "Profit rose 5%, 质量很好！"
+        let segments = try segmenter.segments(text)
+        XCTAssertEqual(segments.map(\.text).joined(), text)
+        XCTAssertEqual(segments.filter(\.isWord).map(\.text), ["Profit", "rose", "5", "质量", "很好"])
     }
 
     func testLegacyCharsetsDecode() throws {

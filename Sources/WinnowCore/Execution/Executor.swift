@@ -57,6 +57,10 @@ public final class Executor {
 
     /// The pipeline's `pii` stage, if any: what must never reach the store raw.
     private let scrubber: (any RecordScrubber)?
+    /// Keys of the children each expanding stage has added so far (by stage position).
+    private var childKeys: [Int: Set<RecordHash>] = [:]
+    /// The ordinal the next added child gets: children come after every ingested record.
+    private var nextChildOrdinal: Int?
 
     public init(stages: [any Stage], options: ExecutionOptions) {
         self.stages = stages
@@ -194,6 +198,28 @@ public final class Executor {
         case kept(FinalRecord?, WorkItem, [LedgerEntry], (any Sendable)?)
         case dropped([LedgerEntry], RecordHash, StoredBody)
         case quarantined(QuarantineEntry)
+
+        /// The same fate for a record renumbered to `ordinal` (an added child).
+        func renumbered(_ ordinal: Int) -> Fate {
+            func fix(_ ledger: [LedgerEntry]) -> [LedgerEntry] { ledger.map { var e = $0; e.ordinal = ordinal; return e } }
+            switch self {
+            case .kept(var final, var item, let ledger, let summary):
+                final?.ordinal = ordinal
+                item.record.ordinal = ordinal
+                item.pending = fix(item.pending)
+                return .kept(final, item, fix(ledger), summary)
+            case .dropped(let ledger, let hash, let body):
+                return .dropped(fix(ledger), hash, body)
+            case .quarantined:
+                return self
+            }
+        }
+    }
+
+    /// A record an expanding stage added: the stage's position and the child's key.
+    private struct ChildMark {
+        var stage: Int
+        var key: RecordHash
     }
 
     /// Runs one batch through a segment's stages and hands the results on, in input order.
@@ -207,8 +233,21 @@ public final class Executor {
         var observing = observer.map { takeGlobalStage(at: $0) }
         defer { if let observer, let observing { stages[observer] = observing } }
         report.quarantined += quarantine.count
-        for (fate, stats) in results {
+        for (outcome, stats) in results {
             if let stats { for (k, s) in stats.enumerated() { report.stages[k].merge(s) } }
+            var fate = outcome.fate
+            if let mark = outcome.child {
+                // Children are checked for repeats and numbered here, in output order, so the
+                // result does not depend on which worker made them.
+                guard childKeys[mark.stage, default: []].insert(mark.key).inserted else {
+                    report.stages[mark.stage].added -= 1
+                    report.stages[mark.stage].discarded[Offspring.duplicateChild, default: 0] += 1
+                    continue
+                }
+                let ordinal = nextChildOrdinal ?? report.rowsRead
+                nextChildOrdinal = ordinal + 1
+                fate = fate.renumbered(ordinal)
+            }
             switch fate {
             case .kept(let final, let item, let ledger, let summary):
                 if let final {
@@ -232,29 +271,30 @@ public final class Executor {
 
     /// The parallel part of a batch. A separate function so that its copy of `stages` is gone
     /// before the observing stage is mutated.
-    private func runStages(_ items: [WorkItem], range: Range<Int>, final: Bool, observer: Int?) -> [(Fate, [StageStats]?)] {
+    private func runStages(_ items: [WorkItem], range: Range<Int>, final: Bool, observer: Int?) -> [((fate: Fate, child: ChildMark?), [StageStats]?)] {
         let stages = self.stages
         let scrubber = self.scrubber
         let template = stages.map { StageStats(index: $0.index, name: $0.name) }
         return runner.map(items) { chunk, context in
             var stats = template
-            var out: [(Fate, [StageStats]?)] = []
+            var out: [((fate: Fate, child: ChildMark?), [StageStats]?)] = []
             out.reserveCapacity(chunk.count)
             let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
             for item in chunk {
-                var fate = Executor.run(item, through: stages, range: range, final: final, scrubber: scrubber, context, &stats)
-                if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = fate {
-                    let start = ContinuousClock.now
-                    defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
-                    do {
-                        fate = .kept(nil, item, ledger, try summarizer.summarize(item.record, context))
-                    } catch {
-                        fate = .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: summarizer.name,
-                                                            reason: "\(summarizer.name): \(error)",
-                                                            excerpt: Executor.excerpt(item.record, withheld: scrubber != nil)))
+                for var outcome in Executor.run(item, through: stages, range: range, final: final, scrubber: scrubber, context, &stats) {
+                    if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = outcome.fate {
+                        let start = ContinuousClock.now
+                        defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
+                        do {
+                            outcome.fate = .kept(nil, item, ledger, try summarizer.summarize(item.record, context))
+                        } catch {
+                            outcome.fate = .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: summarizer.name,
+                                                                        reason: "\(summarizer.name): \(error)",
+                                                                        excerpt: Executor.excerpt(item.record, withheld: scrubber != nil)))
+                        }
                     }
+                    out.append((outcome, nil))
                 }
-                out.append((fate, nil))
             }
             if !out.isEmpty { out[out.count - 1].1 = stats }
             return out
@@ -266,9 +306,13 @@ public final class Executor {
         withheld ? QuarantineEntry.withheld : QuarantineEntry.excerpt(of: JSONWriter.compactBytes(.object(record.fields)))
     }
 
+    /// Runs one record through `range`; returns its fate, then the fates of any children an
+    /// expanding stage added (each run through the stages after that one).
     private static func run(_ item: WorkItem, through stages: [any Stage], range: Range<Int>, final: Bool,
-                            scrubber: (any RecordScrubber)?, _ context: StageContext, _ stats: inout [StageStats]) -> Fate {
+                            scrubber: (any RecordScrubber)?, _ context: StageContext,
+                            _ stats: inout [StageStats]) -> [(fate: Fate, child: ChildMark?)] {
         var item = item
+        var children: [(fate: Fate, child: ChildMark?)] = []
         for k in range {
             let stage = stages[k]
             stats[k].input += 1
@@ -291,6 +335,29 @@ public final class Executor {
             switch verdict {
             case .keep:
                 stats[k].output += 1
+                if let expanding = stage as? any ExpandingStage {
+                    let offspring: Offspring
+                    let made = ContinuousClock.now
+                    do { offspring = try expanding.offspring(of: item.record, context) } catch {
+                        // The parent stays; only its children are lost, and counted.
+                        stats[k].discarded["error: \(error)", default: 0] += 1
+                        continue
+                    }
+                    stats[k].seconds += seconds(ContinuousClock.now - made)
+                    for reason in offspring.discarded { stats[k].discarded[reason, default: 0] += 1 }
+                    for child in offspring.children {
+                        stats[k].added += 1
+                        let pending = child.ledger.map {
+                            LedgerEntry(ordinal: child.record.ordinal, provenance: child.record.provenance, stageIndex: stage.index,
+                                        stage: stage.name, rule: $0.rule, action: .add, detail: $0.detail)
+                        }
+                        let rest = (k + 1)..<range.upperBound
+                        for outcome in run(WorkItem(record: child.record, pending: pending), through: stages, range: rest,
+                                           final: final, scrubber: scrubber, context, &stats) {
+                            children.append((outcome.fate, outcome.child ?? ChildMark(stage: k, key: child.key)))
+                        }
+                    }
+                }
             case .drop(let rule, let detail):
                 stats[k].dropped += 1
                 stats[k].rules[rule, default: 0] += 1
@@ -302,14 +369,14 @@ public final class Executor {
                 ledger.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
                                           stageIndex: stage.index, stage: stage.name, rule: rule, action: .drop,
                                           recordHash: hash, detail: detail))
-                return .dropped(ledger, hash, body)
+                return [(.dropped(ledger, hash, body), nil)] + children
             case .quarantine(let reason):
                 stats[k].quarantined += 1
-                return .quarantined(QuarantineEntry(provenance: item.record.provenance, stage: stage.name, reason: reason,
-                                                    excerpt: excerpt(item.record, withheld: scrubber != nil)))
+                return [(.quarantined(QuarantineEntry(provenance: item.record.provenance, stage: stage.name, reason: reason,
+                                                      excerpt: excerpt(item.record, withheld: scrubber != nil))), nil)] + children
             }
         }
-        guard final else { return .kept(nil, item, [], nil) }
+        guard final else { return [(.kept(nil, item, [], nil), nil)] + children }
         let (compact, canonical) = JSONWriter.compactAndCanonical(item.record.fields)
         let hash = RecordHash(canonicalBytes: canonical)
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
@@ -318,7 +385,7 @@ public final class Executor {
                                  split: item.record.split ?? item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
-        return .kept(record, item, ledger, nil)
+        return [(.kept(record, item, ledger, nil), nil)] + children
     }
 
     private func checkIngest(source: RecordSource, report: ExecutionReport) throws {

@@ -175,6 +175,50 @@ public enum PipelineSchema {
         ]))),
     ])
 
+    static func augmentOperation(_ description: String, digits: Bool = false) -> Schema {
+        var properties = [Property("p", .number("Chance that a child gets this operation (default 1). A child that draws none gets one, picked in proportion to `p`.", minimum: 0, maximum: 1))]
+        if digits {
+            properties.append(Property("direction", .string("`to_chinese` (15 → 十五), `to_arabic` (十五 → 15), or `both` (default: to Chinese when the text has digits, else back).",
+                                                           oneOf: ["to_chinese", "to_arabic", "both"])))
+        } else {
+            properties.append(Property("alpha", .number("Strength: the share of words (characters) changed, at least one (default 0.1).", minimum: 0, maximum: 1)))
+        }
+        return .object(description, properties)
+    }
+
+    public static let augment = Schema.object("Make new records from the records of the training split: EDA operations with WordNet or dictionary synonyms, Chinese character and numeral operations. Must come after `split`; children inherit the parent's split and label, carry `augmented_from` and `augmentation`, and never repeat a record or near-duplicate a record of another split.", [
+        Property("splits", .anyOf("Splits whose records get children (default `train`). Test splits are refused.",
+                                  [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+        Property("field", .string("Text field augmented (default `text`).", minLength: 1)),
+        Property("copies", .integer("Children tried per record (default 1).", minimum: 1, maximum: 100)),
+        Property("max_share", .number("Cap: children may be at most this share of a stratum's records, children included (0.5: as many children as originals). Which records get children is drawn from the seed.",
+                                      maximum: 1, exclusiveMinimum: 0)),
+        Property("stratify", .anyOf("Field(s) whose value combination is a stratum for `max_share` (default: the split stage's `stratify`).",
+                                    [.string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1)])),
+        Property("operations", .object("Operations applied to each child, in the order written; each child gets every operation with probability `p`.", [
+            Property("synonym_replacement", augmentOperation("EDA SR: ⌊alpha × words⌋ (at least 1) distinct words that are not stop words, each replaced everywhere by a random synonym.")),
+            Property("random_insertion", augmentOperation("EDA RI: a synonym of a random word inserted at a random position, ⌊alpha × words⌋ times.")),
+            Property("random_swap", augmentOperation("EDA RS: two random words swapped, ⌊alpha × words⌋ times.")),
+            Property("random_deletion", augmentOperation("EDA RD: each word deleted with probability alpha (never all).")),
+            Property("char_swap", augmentOperation("Two adjacent Chinese (Japanese, Korean) characters swapped, ⌊alpha × such characters⌋ times.")),
+            Property("char_deletion", augmentOperation("Each Chinese (Japanese, Korean) character deleted with probability alpha (at least one, never all).")),
+            Property("digits", augmentOperation("Numbers rewritten between Arabic digits and Chinese numerals.", digits: true)),
+        ]), required: true),
+        Property("synonyms", .object("Where synonyms come from: user dictionaries first, then WordNet.", [
+            Property("wordnet", .anyOf("`true`: WordNet 3.0 from Debian's wordnet-base (/usr/share/wordnet); or the folder holding index.noun, data.noun, ...",
+                                       [.boolean(), .string(minLength: 1)])),
+            Property("pos", .array("WordNet parts of speech used (default all): `n`, `v`, `a` (with satellites), `r`.",
+                                   of: .string(oneOf: ["n", "v", "a", "r"]), minItems: 1)),
+            Property("dictionaries", .array("User dictionaries, relative to the pipeline file.", of: .object([
+                Property("path", .string("UTF-8 file.", minLength: 1), required: true),
+                Property("format", .string("`tsv`: one group of equivalent words per line, tab-separated (default); `cilin`: HIT Tongyici Cilin extended layout (`Aa01A01= 人 士 人物`; only `=` entries).",
+                                           oneOf: ["tsv", "cilin"])),
+            ]), minItems: 1)),
+        ])),
+        Property("stop_words", .anyOf("Words synonym operations leave alone: `builtin` (default: English and Chinese function words), `english`, `chinese`, `none`, or a list.",
+                                      [.string(oneOf: ["builtin", "english", "chinese", "none"]), .array(of: .string(minLength: 1))])),
+    ])
+
     /// Stage name -> configuration schema, in the order documentation lists them.
     public static let stages: [Property] = [
         Property("clean", clean),
@@ -186,6 +230,7 @@ public enum PipelineSchema {
         Property("dedup", dedup),
         Property("split", split),
         Property("pii", pii),
+        Property("augment", augment),
     ]
 
     public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [

@@ -1,9 +1,10 @@
-/// One line of a version's ledger: a record was dropped, changed or quarantined, by what and why.
+/// One line of a version's ledger: a record was dropped, changed or added, by what and why.
 ///
 /// The ledger is how Winnow stays honest: `winnow diff` and `winnow why` read it to say which
 /// rule removed or rewrote a record.
 public struct LedgerEntry: Sendable, Equatable {
-    public enum Action: String, Sendable { case drop, change }
+    /// `add`: a stage created the record (an augmented child; the detail names its parent).
+    public enum Action: String, Sendable { case drop, change, add }
 
     public var ordinal: Int
     public var provenance: Provenance

@@ -41,6 +41,42 @@ extension GlobalStage {
     public var signatures: RecordSignatures? { nil }
 }
 
+/// A global stage that adds records derived from the ones it keeps (augmentation).
+///
+/// Children are made on the worker threads, right after ``Stage/process(_:_:)`` kept the
+/// parent, and continue through the rest of the pipeline after the parent. The executor gives
+/// them ordinals after every ingested record, in output order, and keeps only the first child
+/// with a given ``Offspring/Child/key`` (two parents may yield the same text), so the result
+/// does not depend on the thread count. No global stage may follow an expanding one: children
+/// are never spooled.
+public protocol ExpandingStage: GlobalStage {
+    /// What `record` (kept by this stage) gives rise to; its `split` is already final.
+    func offspring(of record: Record, _ context: StageContext) throws -> Offspring
+}
+
+/// The children of one record, and the ones made but thrown away (with the reason).
+public struct Offspring: Sendable {
+    public struct Child: Sendable {
+        public var record: Record
+        /// Children with equal keys are the same child: only the first in output order stays.
+        public var key: RecordHash
+        /// Ledger entries (action `add`) for the child: what made it and from which parent.
+        public var ledger: [(rule: String, detail: JSONObject)]
+        public init(record: Record, key: RecordHash, ledger: [(rule: String, detail: JSONObject)]) {
+            self.record = record
+            self.key = key
+            self.ledger = ledger
+        }
+    }
+    public var children: [Child] = []
+    /// One reason per child made and discarded (counted in ``StageStats/discarded``).
+    public var discarded: [String] = []
+    public init() {}
+
+    /// The reason the executor gives a child whose key an earlier child had.
+    public static let duplicateChild = "identical_to_other_child"
+}
+
 /// Compact per-record data a stage computed and wants stored with the version, so a later
 /// build can compare against it without recomputing (dedup `against`).
 public struct RecordSignatures: Sendable {

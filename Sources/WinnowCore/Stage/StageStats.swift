@@ -10,6 +10,11 @@ public struct StageStats: Sendable, Equatable {
     public var quarantined = 0
     /// Rule name -> number of records it dropped or rewrote.
     public var rules: [String: Int] = [:]
+    /// Records the stage added (augmented children); they are not counted in `output`.
+    public var added = 0
+    /// Records the stage generated but discarded before they became records, by reason
+    /// (a child identical to its parent, a child that would leak into another split).
+    public var discarded: [String: Int] = [:]
     /// Summed worker time in seconds.
     public var seconds = 0.0
     /// What a global stage reports about its decision (dedup clusters, split counts).
@@ -27,7 +32,9 @@ public struct StageStats: Sendable, Equatable {
         changed += other.changed
         quarantined += other.quarantined
         seconds += other.seconds
+        added += other.added
         for (rule, n) in other.rules { rules[rule, default: 0] += n }
+        for (reason, n) in other.discarded { discarded[reason, default: 0] += n }
     }
 
     public var json: JSONValue {
@@ -40,6 +47,10 @@ public struct StageStats: Sendable, Equatable {
         o["changed"] = .number(JSONNumber(changed))
         o["quarantined"] = .number(JSONNumber(quarantined))
         o["rules"] = .object(JSONObject(rules.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) }))
+        if added > 0 { o["added"] = .number(JSONNumber(added)) }
+        if !discarded.isEmpty {
+            o["discarded"] = .object(JSONObject(discarded.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) }))
+        }
         o["seconds"] = .number(JSONNumber((seconds * 1000).rounded() / 1000))
         if let summary { o["summary"] = .object(summary) }
         return .object(o)
@@ -57,5 +68,7 @@ public struct StageStats: Sendable, Equatable {
         seconds = o["seconds"]?.doubleValue ?? 0
         summary = o["summary"]?.objectValue
         for m in o["rules"]?.objectValue ?? JSONObject() { rules[m.key] = m.value.intValue ?? 0 }
+        added = o["added"]?.intValue ?? 0
+        for m in o["discarded"]?.objectValue ?? JSONObject() { discarded[m.key] = m.value.intValue ?? 0 }
     }
 }

@@ -29,8 +29,8 @@ public struct LengthFilterStage: Stage {
             if let maxChars, chars > maxChars { return .drop(rule: "filter.max_chars", detail: detail("chars", chars, "max", maxChars)) }
         }
         if minWords != nil || maxWords != nil {
-            let counter = try context.cached("words") { try WordCounter() }
-            let words = try counter.count(text)
+            let counter = try context.cached("words") { try WordSegmenter() }
+            let words = try counter.wordCount(text)
             if let minWords, words < minWords { return .drop(rule: "filter.min_words", detail: detail("words", words, "min", minWords)) }
             if let maxWords, words > maxWords { return .drop(rule: "filter.max_words", detail: detail("words", words, "max", maxWords)) }
         }

@@ -49,6 +49,23 @@ public struct BlockTableDesign: Sendable, Equatable {
         return try BlockTableDesign(width: width, blocks: best?.blocks ?? maxDistance + 1, maxDistance: maxDistance)
     }
 
+    /// The bit ranges table `t` keys on.
+    func keyRanges(table t: Int) -> [(start: Int, count: Int)] {
+        tables[t].map { blockRange($0) }
+    }
+
+    /// A fingerprint's key in a table: its chosen blocks concatenated, or hashed together when
+    /// they exceed 64 bits (128-bit fingerprints).
+    static func key(_ fp: SimHashFingerprint, _ ranges: [(start: Int, count: Int)]) -> UInt64 {
+        let keyBits = ranges.reduce(0) { $0 + $1.count }
+        var key: UInt64 = 0
+        for r in ranges {
+            let part = fp.bits(from: r.start, count: r.count)
+            key = keyBits <= 64 ? (key << UInt64(r.count)) | part : (key &* 0x9E37_79B9_7F4A_7C15) ^ part
+        }
+        return key
+    }
+
     func blockRange(_ i: Int) -> (start: Int, count: Int) {
         let start = i * width / blocks
         return (start, (i + 1) * width / blocks - start)
@@ -77,7 +94,7 @@ public struct BlockTableDesign: Sendable, Equatable {
     }
 
     /// 2^x, close enough for a cost estimate.
-    private static func pow2(_ x: Double) -> Double {
+    static func pow2(_ x: Double) -> Double {
         let whole = Int(x)
         return Double(sign: .plus, exponent: whole, significand: 1) * (1 + (x - Double(whole)) * 0.693)
     }
@@ -155,17 +172,11 @@ public enum BlockTableSearch {
     private static func search(_ fps: [SimHashFingerprint], _ design: BlockTableDesign, table t: Int,
                                _ referenceCount: Int, _ maxBucket: Int) -> Result {
         let chosen = design.tables[t]
-        let ranges = chosen.map { design.blockRange($0) }
-        let keyBits = ranges.reduce(0) { $0 + $1.count }
+        let ranges = design.keyRanges(table: t)
         var entries: [(key: UInt64, fp: SimHashFingerprint, index: Int32)] = []
         entries.reserveCapacity(fps.count)
         for (i, fp) in fps.enumerated() {
-            var key: UInt64 = 0
-            for r in ranges {
-                let part = fp.bits(from: r.start, count: r.count)
-                key = keyBits <= 64 ? (key << UInt64(r.count)) | part : (key &* 0x9E37_79B9_7F4A_7C15) ^ part
-            }
-            entries.append((key, fp, Int32(i)))
+            entries.append((BlockTableDesign.key(fp, ranges), fp, Int32(i)))
         }
         entries.sort { a, b in
             if a.key != b.key { return a.key < b.key }

@@ -47,15 +47,13 @@ public struct ShingleSettings: Sendable, Hashable {
 /// One shingler per thread (it owns an ICU break iterator and scratch buffers).
 public final class Shingler {
     public let settings: ShingleSettings
-    private var breaker: OpaquePointer?
+    private var segmenter: WordSegmenter?
     private var bytes: [UInt8] = []
     private var bounds: [Int] = []
 
     public init(settings: ShingleSettings) {
         self.settings = settings
     }
-
-    deinit { if let breaker { winnow_ubrk_close(breaker) } }
 
     /// Appends the hash of every shingle of `text` to `hashes` (in document order, repeats
     /// included) and returns the unit used.
@@ -145,36 +143,21 @@ public final class Shingler {
     }
 
     private func wordShingles(_ utf8: UnsafeBufferPointer<UInt8>, n: Int, into hashes: inout [UInt64]) throws {
-        guard let base = utf8.baseAddress, utf8.count > 0 else { return }
-        if breaker == nil {
-            var status = U_ZERO_ERROR
-            breaker = winnow_ubrk_open_word("", &status)
-            if failed(status) { breaker = nil; throw TextError.icu("opening word-break iterator", status) }
-        }
-        guard let breaker else { return }
+        guard utf8.count > 0 else { return }
+        if segmenter == nil { segmenter = try WordSegmenter() }
+        guard let segmenter else { return }
         var words = bounds
         var scratch = bytes
         bounds = []
         bytes = []
         defer { bounds = words; bytes = scratch }
         words.removeAll(keepingCapacity: true)
-        var status = U_ZERO_ERROR
-        let ut = winnow_utext_openUTF8(nil, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int64(utf8.count), &status)
-        defer { winnow_utext_close(ut) }
-        winnow_ubrk_setUText(breaker, ut, &status)
-        if failed(status) { throw TextError.icu("word-break", status) }
         // Word segments as (start, end) byte pairs.
-        var start = Int(winnow_ubrk_first(breaker))
-        let done = winnow_ubrk_done()
-        let noneLimit = winnow_ubrk_word_none_limit()
-        while true {
-            let end = winnow_ubrk_next(breaker)
-            if end == done { break }
-            if winnow_ubrk_getRuleStatus(breaker) >= noneLimit {
-                words.append(start)
-                words.append(Int(end))
+        try segmenter.forEachSegment(in: utf8) { range, isWord in
+            if isWord {
+                words.append(range.lowerBound)
+                words.append(range.upperBound)
             }
-            start = Int(end)
         }
         let count = words.count / 2
         guard count > 0 else { return }

@@ -23,6 +23,9 @@ struct Export: ParsableCommand {
     @Flag(name: .long, help: "Write the records the build dropped instead, as JSONL with the stage, rule and detail that dropped each.")
     var dropped = false
 
+    @Flag(name: .long, help: "JSONL only: add `_hash` (content hash), `_split` and `_source` (file:line) to every record.")
+    var metadata = false
+
     func run() throws {
         guard let chosen = Exporter.Format(rawValue: format) else {
             throw WinnowError.usage("unknown export format `\(format)`; use jsonl or csv")
@@ -43,11 +46,14 @@ struct Export: ParsableCommand {
             buffer.append(contentsOf: bytes)
             if buffer.count > 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
         }
+        if metadata, chosen != .jsonl || dropped {
+            throw WinnowError.usage("--metadata adds fields to JSONL records; leave out --format csv and --dropped")
+        }
         if dropped, chosen != .jsonl || split != nil {
             throw WinnowError.usage("--dropped writes JSONL of the whole version; leave out --format csv and --split")
         }
         let n = dropped ? try Exporter.exportDropped(store: store, version: v, write: sink)
-            : try Exporter.export(store: store, version: v, split: split, format: chosen, write: sink)
+            : try Exporter.export(store: store, version: v, split: split, format: chosen, metadata: metadata, write: sink)
         handle.write(Data(buffer))
         if let output {
             try? handle.close()

@@ -141,6 +141,12 @@ enum StageTable {
             for (rule, n) in s.rules.sorted(by: { $0.key < $1.key }) {
                 rows.append(["   \(rule)", "", "", "", "", "", Format.count(n) + " hits"])
             }
+            if s.added > 0 || !s.discarded.isEmpty {
+                rows.append(["   added", "", "+" + Format.count(s.added), "", "", "", ""])
+            }
+            for (reason, n) in s.discarded.sorted(by: { $0.key < $1.key }) {
+                rows.append(["   discarded: \(reason)", "", "", "", "", "", Format.count(n)])
+            }
         }
         return Format.table(["stage", "in", "out", "dropped", "changed", "quarantined", "time"], rows)
     }
@@ -154,6 +160,7 @@ enum StageSummaryText {
             guard let summary = s.summary else { continue }
             if s.name == "dedup" { out += dedup(s, summary) }
             if s.name == "split" { out += split(s, summary) }
+            if s.name == "augment" { out += augment(s, summary) }
         }
         return out
     }
@@ -179,6 +186,23 @@ enum StageSummaryText {
         }
         if let leak = summary["leakage"]?.objectValue {
             lines.append("   leakage across splits: \(number(leak, "exact_pairs")) exact and \(number(leak, "near_pairs")) near-duplicate pairs (SimHash k \(number(leak, "k")))")
+        }
+        return lines
+    }
+
+    private static func augment(_ s: StageStats, _ summary: JSONObject) -> [String] {
+        let splits = (summary["splits"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+        let tried = s.added + s.discarded.values.reduce(0, +)
+        var lines = ["", "#\(s.index + 1) augment (\(splits), \(number(summary, "copies")) per record): \(Format.count(s.added)) children added of \(Format.count(tried)) tried"]
+        if !s.discarded.isEmpty {
+            lines.append("   discarded: " + s.discarded.sorted { $0.key < $1.key }.map { "\($0.key) \(Format.count($0.value))" }.joined(separator: ", "))
+        }
+        if let g = summary["leak_guard"]?.objectValue {
+            let jaccard = g["min_jaccard"]?.doubleValue.map { ", Jaccard ≥ \($0)" } ?? ""
+            lines.append("   leak guard: \(number(g, "reference_records")) records of other splits, SimHash k \(number(g, "k"))\(jaccard)")
+        }
+        if let share = summary["max_share"]?.doubleValue {
+            lines.append("   max_share \(share): \(number(summary, "slots_over_cap")) copies over the cap in \(number(summary, "strata")) strata")
         }
         return lines
     }

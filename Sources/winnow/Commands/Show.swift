@@ -52,6 +52,12 @@ struct Show: ParsableCommand {
                     (String(rule.dropFirst(4)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
                 }))
             }
+            let children = try store.ruleCountsBySplit(of: v, stage: "augment")
+            if !children.isEmpty {
+                o["augmented_children"] = .object(JSONObject(children.sorted { $0.key < $1.key }.map { rule, splits in
+                    (String(rule.dropFirst(8)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
+                }))
+            }
             o["token_shards"] = .array(try store.shardSets(of: v).map { set in .object(JSONObject([
                 ("directory", .string(set.directory)), ("format", .string(set.format)), ("dtype", .string(set.dtype)),
                 ("tokenizer_sha256", .string(set.tokenizerSHA256)), ("vocabulary_size", .number(JSONNumber(set.vocabularySize))),
@@ -72,14 +78,10 @@ struct Show: ParsableCommand {
         print("\nstages:")
         print(StageTable.render(ingest: ingest, stages: v.stageStats))
         for line in StageSummaryText.lines(v.stageStats) { print(line) }
-        let pii = try store.ruleCountsBySplit(of: v, stage: "pii")
-        if !pii.isEmpty {
-            let splits = Set(pii.values.flatMap(\.keys)).sorted()
-            print("\npersonal data masked (spans per type and split):")
-            print(Format.table(["type"] + splits, pii.sorted { $0.key < $1.key }.map { rule, counts in
-                [String(rule.dropFirst(4))] + splits.map { Format.count(counts[$0] ?? 0) }
-            }))
-        }
+        try printRulesBySplit(store, v, stage: "pii", title: "personal data masked (spans per type and split)", column: "type")
+        try printRulesBySplit(store, v, stage: "augment",
+                              title: "augmented children per operation and split (a child with several operations counts under each)",
+                              column: "operation")
         for s in v.stageStats where s.name == "split" {
             guard let strata = s.summary?["strata"]?.arrayValue, let names = s.summary?["splits"]?.objectValue?.keys else { continue }
             print("\nsplit #\(s.index + 1) per stratum: achieved (exact share)")
@@ -103,6 +105,17 @@ struct Show: ParsableCommand {
             }
             if total > quarantined.count { print("  … \(total - quarantined.count) more (--quarantine N)") }
         }
+    }
+
+    /// A table of one stage's ledger rules (without the `stage.` prefix) by split.
+    private func printRulesBySplit(_ store: Store, _ v: VersionInfo, stage: String, title: String, column: String) throws {
+        let counts = try store.ruleCountsBySplit(of: v, stage: stage)
+        guard !counts.isEmpty else { return }
+        let splits = Set(counts.values.flatMap(\.keys)).sorted()
+        print("\n\(title):")
+        print(Format.table([column] + splits, counts.sorted { $0.key < $1.key }.map { rule, perSplit in
+            [String(rule.dropFirst(stage.count + 1))] + splits.map { Format.count(perSplit[$0] ?? 0) }
+        }))
     }
 
     private func labelCounts(_ store: Store, _ v: VersionInfo) throws -> [(String, Int)] {

@@ -38,6 +38,12 @@ struct Why: ParsableCommand {
             return
         }
         if let text = explanation.body?.objectValue?["text"]?.displayText { print("text: \(Format.excerpt(text, 160))") }
+        if let parent = explanation.body?.objectValue?["augmented_from"]?.stringValue, let bytes = Hex.decode(parent) {
+            // An augmented child: show what it was made from.
+            let ops = explanation.body?.objectValue?["augmentation"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "?"
+            let parentText = try store.body(of: RecordHash(bytes: bytes))?.objectValue?["text"]?.displayText
+            print("augmented from \(parent.prefix(12)) by \(ops)" + (parentText.map { ": \(Format.excerpt($0, 160))" } ?? ""))
+        }
         for a in explanation.appearances {
             let status = a.split.map { "kept in split `\($0)`" } ?? (a.quarantine != nil ? "quarantined" : "dropped")
             print("\(a.version.name): \(status)  \(a.input):\(a.line)" + (a.hash.map { "  \($0.short)" } ?? ""))
