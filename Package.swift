@@ -42,9 +42,9 @@ let package = Package(
             "CZstd",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // Ingest readers and the record stages (clean, regex, filter, field operations).
+        // Ingest readers and the stages (clean, regex, filter, fields, dedup, split, pii, augment, tokenize).
         .target(name: "WinnowStages", dependencies: [
-            "WinnowCore", "WinnowText", "CZlib",
+            "WinnowCore", "WinnowText", "WinnowTokenize", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),  // HMAC pseudonyms for PII
         ]),
         // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and

@@ -207,6 +207,16 @@ public enum PipelineCompiler {
             }
             return AugmentStage(index: stage.index, settings: settings, seed: definition.seed, synonyms: synonyms,
                                 guardSettings: guardSettings, stratify: splitSettings.stratify)
+        case "tokenize":
+            if stage.index != definition.stages.count - 1 {
+                problems.add(stage.path, "`tokenize` writes the shards of the finished version; make it the last stage")
+            }
+            do {
+                return try TokenizeStage(index: stage.index, config: c, base: definition.baseDirectory, path: stage.path) { problems.add($0, $1) }
+            } catch let error as StageConfigError {
+                problems.add(error.path, error.message)
+                return nil
+            }
         default:
             problems.add(stage.path, "unknown stage `\(stage.name)`")
             return nil

@@ -25,6 +25,8 @@ public struct ShardOptions: Sendable {
     /// (documents are never cut). `nil`: one shard per split.
     public var maxShardTokens: Int?
     public var eos: Int32?
+    /// Prepended to every document that produced tokens (Llama-style BOS).
+    public var bos: Int32?
     public var specialTokens: SpecialTokenPolicy = .text
     public var threads = 1
     /// Label names in index order: when set, each shard gets `…​.labels.npy` (int32 index per document, -1 for none).
@@ -104,19 +106,14 @@ public final class ShardBuilder {
     }
 
     private func encode(_ batch: [ShardDocument]) throws -> [[Int32]] {
-        let eos = options.eos, policy = options.specialTokens
         if encoders.count == 1 || batch.count < 32 {
-            return try batch.map { doc in
-                var ids = try encoders[0].encode(doc.text, specialTokens: policy)
-                if let eos, !ids.isEmpty { ids.append(eos) }
-                return ids
-            }
+            return try batch.map { try ShardBuilder.document($0, encoders[0], options) }
         }
         let chunks = encoders.count
         let size = (batch.count + chunks - 1) / chunks
         var results = [[[Int32]]](repeating: [], count: chunks)
         var failures = [Error?](repeating: nil, count: chunks)
-        let box = EncodeJob(batch: batch, encoders: encoders, size: size, eos: eos, policy: policy)
+        let box = EncodeJob(batch: batch, encoders: encoders, size: size, options: options)
         results.withUnsafeMutableBufferPointer { out in
             failures.withUnsafeMutableBufferPointer { errors in
                 let slots = SendablePointers(results: out.baseAddress!, errors: errors.baseAddress!)
@@ -128,23 +125,28 @@ public final class ShardBuilder {
         if let error = failures.compactMap({ $0 }).first { throw error }
         return results.flatMap { $0 }
     }
+
+    /// One document's ids: BOS, the text's ids, EOS — the markers only when the text produced
+    /// tokens (as Megatron's `--append-eod` does).
+    static func document(_ doc: ShardDocument, _ encoder: TokenEncoder, _ options: ShardOptions) throws -> [Int32] {
+        var ids = try encoder.encode(doc.text, specialTokens: options.specialTokens)
+        guard !ids.isEmpty else { return ids }
+        if let bos = options.bos { ids.insert(bos, at: 0) }
+        if let eos = options.eos { ids.append(eos) }
+        return ids
+    }
 }
 
 private struct EncodeJob: @unchecked Sendable {
     let batch: [ShardDocument]
     let encoders: [TokenEncoder]
     let size: Int
-    let eos: Int32?
-    let policy: SpecialTokenPolicy
+    let options: ShardOptions
 
     func run(_ k: Int) throws -> [[Int32]] {
         let lower = k * size, upper = min(batch.count, lower + size)
         guard lower < upper else { return [] }
-        return try batch[lower..<upper].map { doc in
-            var ids = try encoders[k].encode(doc.text, specialTokens: policy)
-            if let eos, !ids.isEmpty { ids.append(eos) }
-            return ids
-        }
+        return try batch[lower..<upper].map { try ShardBuilder.document($0, encoders[k], options) }
     }
 }
 

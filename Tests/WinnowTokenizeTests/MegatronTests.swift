@@ -37,4 +37,27 @@ final class MegatronTests: XCTestCase {
         let small = try MegatronShardWriter(prefix: prefix + "-u16", dtype: .uint16)
         XCTAssertThrowsError(try small.add(document: [70_000]))
     }
+
+    func testDocumentTemplates() throws {
+        let t = try DocumentTemplate("{title}\n\n{text} {{raw}}")
+        XCTAssertEqual(t.fields, ["title", "text"])
+        XCTAssertEqual(try t.render(JSONObject([("title", .string("A")), ("text", .string("b"))])).get(), "A\n\nb {raw}")
+        XCTAssertEqual(try t.render(JSONObject([("title", .number(JSONNumber(3))), ("text", .string("b"))])).get(), "3\n\nb {raw}")
+        if case .failure(let missing) = t.render(JSONObject([("text", .string("b"))])) { XCTAssertEqual(missing.name, "title") } else { XCTFail() }
+        if case .failure(let missing) = t.render(JSONObject([("title", .null), ("text", .string("b"))])) { XCTAssertEqual(missing.name, "title") } else { XCTFail() }
+        for bad in ["{text", "text}", "no fields", "{}"] { XCTAssertThrowsError(try DocumentTemplate(bad), bad) }
+    }
+
+    func testBOSAndEOSOnlyAroundDocumentsWithTokens() throws {
+        let path = TokenizerTests.data.appendingPathComponent("deepseek/tokenizer.json").path
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("shared tokenizers not found at \(TokenizerTests.data.path)") }
+        let tok = try Tokenizer(contentsOf: path)
+        var options = ShardOptions()
+        options.bos = tok.id(of: "<｜begin▁of▁sentence｜>")
+        options.eos = tok.id(of: "<｜end▁of▁sentence｜>")
+        let plain = try tok.makeEncoder().encode("ab")
+        let encoder = tok.makeEncoder()
+        XCTAssertEqual(try ShardBuilder.document(ShardDocument(text: "ab", label: nil), encoder, options), [options.bos!] + plain + [options.eos!])
+        XCTAssertEqual(try ShardBuilder.document(ShardDocument(text: "", label: nil), encoder, options), [])
+    }
 }

@@ -219,6 +219,22 @@ public enum PipelineSchema {
                                       [.string(oneOf: ["builtin", "english", "chinese", "none"]), .array(of: .string(minLength: 1))])),
     ])
 
+    public static let tokenize = Schema.object("Last stage: after the version is stored, encode each split with a Hugging Face tokenizer.json (ids equal to HF `tokenizers`) into token shards registered with the version, as `winnow tokenize` does. Records lacking a template field are quarantined.", [
+        Property("tokenizer", .string("Path of a byte-level BPE tokenizer.json (GPT-2, Llama 3, Qwen2, DeepSeek families), relative to the pipeline file.", minLength: 1), required: true),
+        Property("field", .string("Field encoded (default `text`).", minLength: 1)),
+        Property("template", .string("Document text built from several fields, e.g. `{title}\\n\\n{text}`; `{{` and `}}` are literal braces. Instead of `field`.", minLength: 1)),
+        Property("append_eos", .anyOf("End-of-document token appended to every document that produced tokens: a token string, or `true` for the tokenizer's usual one (`<|endoftext|>`, `</s>`, ...).",
+                                      [.boolean(), .string(minLength: 1)])),
+        Property("prepend_bos", .anyOf("Beginning-of-document token prepended to every document that produced tokens: a token string, or `true` for the tokenizer's usual one (`<|begin_of_text|>`, `<s>`, ...).",
+                                       [.boolean(), .string(minLength: 1)])),
+        Property("special_tokens", .string("How special-token strings inside the text are encoded: `text` (default; as plain text, safe for scraped data) or `control` (as their control ids, HF's default).",
+                                           oneOf: ["text", "control"])),
+        Property("format", .string("`megatron` (MMIDIDX .bin/.idx, default) or `nanogpt` (flat uint16/uint32 .bin).", oneOf: ["megatron", "nanogpt"])),
+        Property("max_shard_tokens", .integer("Start a new shard before a document that would take one past this many tokens (documents are never cut).", minimum: 1)),
+        Property("labels", .boolean("Write each shard's `label` values as an int32 `.labels.npy` (names in the manifest).")),
+        Property("output", .string("Folder for the shards, relative to the pipeline file; each version writes into `DATASET@N/` inside it (default: `shards/` in the store).", minLength: 1)),
+    ])
+
     /// Stage name -> configuration schema, in the order documentation lists them.
     public static let stages: [Property] = [
         Property("clean", clean),
@@ -231,6 +247,7 @@ public enum PipelineSchema {
         Property("split", split),
         Property("pii", pii),
         Property("augment", augment),
+        Property("tokenize", tokenize),
     ]
 
     public static let pipeline = Schema.object("A Winnow pipeline: inputs, then stages applied in order.", [

@@ -70,6 +70,7 @@ struct Run: ParsableCommand {
         let report = result.report
         let created: Bool
         if case .created = result { created = true } else { created = false }
+        let shards = try writeShards(compiled, db, version, storeDirectory: storeDirectory, threads: options.threads)
         if json {
             Format.printJSON(.object(JSONObject([
                 ("status", .string(created ? "created" : "unchanged")),
@@ -79,6 +80,7 @@ struct Run: ParsableCommand {
                 ("seconds", .number(JSONNumber((elapsed * 1000).rounded() / 1000))),
                 ("stages", .array([report.ingest.json] + report.stages.map(\.json))),
                 ("store", .string(storeDirectory)),
+                ("token_shards", shards.map { $0.manifest ?? .string("up to date: \($0.directory)") } ?? .null),
             ])))
             return
         }
@@ -93,6 +95,14 @@ struct Run: ParsableCommand {
             print("unchanged: \(version.name)  \(version.shortID)  (same inputs, pipeline and records; nothing added)")
         }
         print("store: \(storeDirectory)")
+        if let shards {
+            if let manifest = shards.manifest {
+                print("")
+                for line in TokenShardJob.summary(manifest, directory: shards.directory) { print(line) }
+            } else {
+                print("token shards: up to date in \(shards.directory)")
+            }
+        }
         if report.quarantined > 0 {
             if verbose, created {
                 let inputs = try db.inputs(of: version).map(\.path)
@@ -103,6 +113,28 @@ struct Run: ParsableCommand {
                 print("see quarantined rows: winnow show \(version.name) --quarantine 20" + (store == nil ? "" : " --store \(storeDirectory)"))
             }
         }
+    }
+}
+
+extension Run {
+    /// A `tokenize` stage's shards for `version`, written into `OUTPUT/DATASET@N` unless a set
+    /// made with the same tokenizer is already registered there (then `manifest` is nil).
+    func writeShards(_ compiled: CompiledPipeline, _ store: Store, _ version: VersionInfo, storeDirectory: String,
+                     threads: Int) throws -> (directory: String, manifest: JSONValue?)? {
+        guard let stage = compiled.stages.last as? TokenizeStage else { return nil }
+        let root = stage.output ?? storeDirectory + "/shards"
+        let directory = URL(fileURLWithPath: root + "/" + version.name).standardizedFileURL.path
+        let format = stage.options.format == .megatron ? "megatron-mmidx-v1" : "nanogpt-flat"
+        if try store.shardSets(of: version).contains(where: {
+            $0.directory == directory && $0.tokenizerSHA256 == stage.tokenizer.fileSHA256 && $0.format == format
+        }), FileManager.default.fileExists(atPath: directory + "/manifest.json") {
+            return (directory, nil)
+        }
+        var options = stage.options
+        options.threads = threads
+        let job = TokenShardJob(tokenizer: stage.tokenizer, tokenizerPath: stage.tokenizerPath, template: stage.template,
+                                options: options, labels: stage.labels, splits: nil)
+        return (directory, try job.write(store: store, version: version, directory: directory))
     }
 }
 
