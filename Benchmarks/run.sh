@@ -4,6 +4,7 @@
 #   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
 #   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
 #   SUITE=pii Benchmarks/run.sh --repeat 1     # PII masking beside one Python `re` pass
+#   SUITE=tokenize Benchmarks/run.sh           # encoding beside HF tokenizers and tiktoken (same 32k BPE)
 # Results: $ANCHORS_OUT/anchors.md (a table) and $ANCHORS_OUT/results/*.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +38,12 @@ pii)
   for f in "$ANCHORS_OUT"/work/*/winnow-pii-w*/masked.jsonl; do
     [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_pii.py" "$f" "$CORPUS"
   done ;;
-*) echo "SUITE must be clean, dedup or pii" >&2; exit 2 ;;
+tokenize)
+  # Needs `pip install tokenizers tiktoken` in $ANCHORS_VENV. Encode only, texts read first, as the
+  # Python rows do; `winnow bench tokenize` prints the SHA-256 of all ids for comparisons.
+  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only hf_encode,tiktoken_hf32k \
+    --cmd "winnow-encode=$W bench tokenize --tokenizer $SHARED/bench/tokenizer-32k.json --input {corpus} --threads {workers}" \
+    --cmd-workers 1,2 "$@" ;;
+*) echo "SUITE must be clean, dedup, pii or tokenize" >&2; exit 2 ;;
 esac
 cat "$ANCHORS_OUT/anchors.md"

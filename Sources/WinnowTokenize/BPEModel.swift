@@ -70,7 +70,7 @@ struct BPEModel {
     }
 
     /// Encodes one pre-token (raw bytes) into ids.
-    func encode(_ piece: [UInt8], into out: inout [Int32]) throws {
+    func encode(_ piece: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) throws {
         var symbols: [Int32]
         if !byteIDs.isEmpty {
             if ignoreMerges, let whole = vocab[ByteLevelAlphabet.encode(piece)] { out.append(whole); return }
@@ -103,8 +103,47 @@ struct BPEModel {
         static func < (a: Candidate, b: Candidate) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.position < b.position }
     }
 
-    /// HF's merge loop over a doubly linked list of symbols.
+    /// Applies the merges: for short pieces a scan for the lowest-ranked pair (leftmost on ties)
+    /// over a cached rank per adjacent pair; for long ones HF's heap over a linked list. Both
+    /// merge the same pairs in the same order: the heap pops the lowest (rank, position) first,
+    /// and positions keep the symbols' left-to-right order.
     private func merge(_ symbols: inout [Int32]) {
+        if symbols.count <= 256 { mergeShort(&symbols) } else { mergeLong(&symbols) }
+    }
+
+    private func mergeShort(_ symbols: inout [Int32]) {
+        var n = symbols.count
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { pairs in
+            // Per adjacent pair: rank << 32 | merged id, or UInt64.max when the pair has no merge.
+            @inline(__always) func pair(_ a: Int32, _ b: Int32) -> UInt64 {
+                guard let m = merges[BPEModel.key(a, b)] else { return UInt64.max }
+                return UInt64(UInt32(bitPattern: m.rank)) << 32 | UInt64(UInt32(bitPattern: m.id))
+            }
+            symbols.withUnsafeMutableBufferPointer { sym in
+                for k in 0..<(n - 1) { pairs[k] = pair(sym[k], sym[k + 1]) }
+                while n > 1 {
+                    var best = 0
+                    var bestValue = pairs[0]
+                    for k in 1..<(n - 1) where pairs[k] >> 32 < bestValue >> 32 {
+                        best = k
+                        bestValue = pairs[k]
+                    }
+                    guard bestValue != UInt64.max else { break }
+                    sym[best] = Int32(bitPattern: UInt32(truncatingIfNeeded: bestValue))
+                    // Remove symbol best+1 and pair best+1.
+                    for k in (best + 1)..<(n - 1) { sym[k] = sym[k + 1] }
+                    for k in (best + 1)..<max(best + 1, n - 2) { pairs[k] = pairs[k + 1] }
+                    n -= 1
+                    if best > 0 { pairs[best - 1] = pair(sym[best - 1], sym[best]) }
+                    if best < n - 1 { pairs[best] = pair(sym[best], sym[best + 1]) }
+                }
+            }
+        }
+        symbols.removeLast(symbols.count - n)
+    }
+
+    /// HF's merge loop over a doubly linked list of symbols.
+    private func mergeLong(_ symbols: inout [Int32]) {
         let n = symbols.count
         var prev = (0..<n).map { Int32($0) - 1 }
         var next = (0..<n).map { $0 + 1 < n ? Int32($0 + 1) : -1 }

@@ -81,72 +81,106 @@ enum PreTokenizer {
         }
     }
 
-    /// Splits each piece (a UTF-8 byte string) into smaller pieces.
-    func apply(_ pieces: [[UInt8]], _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [[UInt8]] {
+    /// Splits `text` (UTF-8) into pre-tokens, as byte ranges of the returned buffer.
+    ///
+    /// Pieces are ranges over one buffer, not arrays of their own: a document has as many
+    /// pre-tokens as words, and allocating each was a large share of encoding time. The buffer
+    /// is `text` itself unless ByteLevel's `add_prefix_space` inserts spaces.
+    func apply(_ text: [UInt8], _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> (buffer: [UInt8], pieces: [Range<Int>]) {
+        var buffer = text
+        var pieces = [0..<text.count]
+        try apply(&buffer, &pieces, &matchers)
+        return (buffer, pieces.filter { !$0.isEmpty })
+    }
+
+    private func apply(_ buffer: inout [UInt8], _ pieces: inout [Range<Int>], _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws {
         switch self {
         case .sequence(let items):
-            var current = pieces
-            for item in items { current = try item.apply(current, &matchers) }
-            return current
+            for item in items { try item.apply(&buffer, &pieces, &matchers) }
         case .byteLevel(let addPrefixSpace, let regex):
-            var out: [[UInt8]] = []
-            for var piece in pieces {
-                if addPrefixSpace, piece.first != 0x20 { piece.insert(0x20, at: 0) }
-                if let regex { out += try PreTokenizer.split(piece, regex, .isolated, invert: false, &matchers) } else { out.append(piece) }
+            if addPrefixSpace, pieces.contains(where: { buffer[$0].first != 0x20 }) {
+                // Rebuild the buffer with a space before every piece that lacks one.
+                var rebuilt: [UInt8] = []
+                var ranges: [Range<Int>] = []
+                for r in pieces {
+                    let start = rebuilt.count
+                    if buffer[r].first != 0x20 { rebuilt.append(0x20) }
+                    rebuilt.append(contentsOf: buffer[r])
+                    ranges.append(start..<rebuilt.count)
+                }
+                buffer = rebuilt
+                pieces = ranges
             }
-            return out
+            if let regex { pieces = try PreTokenizer.split(buffer, pieces, regex, .isolated, invert: false, &matchers) }
         case .split(let regex, let behavior, let invert):
-            var out: [[UInt8]] = []
-            for piece in pieces { out += try PreTokenizer.split(piece, regex, behavior, invert: invert, &matchers) }
-            return out
+            pieces = try PreTokenizer.split(buffer, pieces, regex, behavior, invert: invert, &matchers)
         }
     }
 
-    static func split(_ piece: [UInt8], _ regex: RegexPattern, _ behavior: Behavior, invert: Bool,
-                      _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [[UInt8]] {
+    static func split(_ buffer: [UInt8], _ pieces: [Range<Int>], _ regex: RegexPattern, _ behavior: Behavior, invert: Bool,
+                      _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [Range<Int>] {
         let key = ObjectIdentifier(regex)
         let matcher: RegexMatcher
         if let m = matchers[key] { matcher = m } else { matcher = try regex.makeMatcher(); matchers[key] = matcher }
-        let matches = try piece.withUnsafeBufferPointer { try matcher.matchRanges(in: $0) }
-        // The whole piece as alternating (range, isMatch) parts.
-        var parts: [(Range<Int>, Bool)] = []
-        var last = 0
-        for m in matches {
-            if m.lowerBound > last { parts.append((last..<m.lowerBound, invert)) }
-            parts.append((m, !invert))
-            last = m.upperBound
+        var out: [Range<Int>] = []
+        out.reserveCapacity(pieces.count * 2)
+        try buffer.withUnsafeBufferPointer { all in
+            for piece in pieces where !piece.isEmpty {
+                let base = piece.lowerBound
+                let matches = try matcher.matchRanges(in: UnsafeBufferPointer(rebasing: all[piece]))
+                if behavior == .isolated {
+                    // The common case (GPT-2 style): every match and every gap is a piece.
+                    var last = 0
+                    for m in matches {
+                        if m.lowerBound > last { out.append(base + last..<base + m.lowerBound) }
+                        if !m.isEmpty { out.append(base + m.lowerBound..<base + m.upperBound) }
+                        last = m.upperBound
+                    }
+                    if last < piece.count { out.append(base + last..<piece.upperBound) }
+                    continue
+                }
+                // The whole piece as alternating (range, isMatch) parts.
+                var parts: [(Range<Int>, Bool)] = []
+                var last = 0
+                for m in matches {
+                    if m.lowerBound > last { parts.append((last..<m.lowerBound, invert)) }
+                    parts.append((m, !invert))
+                    last = m.upperBound
+                }
+                if last < piece.count { parts.append((last..<piece.count, invert)) }
+                var ranges: [Range<Int>] = []
+                switch behavior {
+                case .removed:
+                    ranges = parts.filter { !$0.1 }.map(\.0)
+                case .isolated:
+                    ranges = parts.map(\.0)
+                case .mergedWithPrevious:
+                    var previousMatch = false
+                    for (r, isMatch) in parts {
+                        if isMatch, !previousMatch, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
+                        else { ranges.append(r) }
+                        previousMatch = isMatch
+                    }
+                case .mergedWithNext:
+                    var previousMatch = false
+                    for (r, isMatch) in parts.reversed() {
+                        if isMatch, !previousMatch, let head = ranges.last { ranges[ranges.count - 1] = r.lowerBound..<head.upperBound }
+                        else { ranges.append(r) }
+                        previousMatch = isMatch
+                    }
+                    ranges.reverse()
+                case .contiguous:
+                    var previous: Bool?
+                    for (r, isMatch) in parts {
+                        if isMatch, previous == true, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
+                        else { ranges.append(r) }
+                        previous = isMatch
+                    }
+                }
+                for r in ranges where !r.isEmpty { out.append(base + r.lowerBound..<base + r.upperBound) }
+            }
         }
-        if last < piece.count { parts.append((last..<piece.count, invert)) }
-        var ranges: [Range<Int>] = []
-        switch behavior {
-        case .removed:
-            ranges = parts.filter { !$0.1 }.map(\.0)
-        case .isolated:
-            ranges = parts.map(\.0)
-        case .mergedWithPrevious:
-            var previousMatch = false
-            for (r, isMatch) in parts {
-                if isMatch, !previousMatch, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
-                else { ranges.append(r) }
-                previousMatch = isMatch
-            }
-        case .mergedWithNext:
-            var previousMatch = false
-            for (r, isMatch) in parts.reversed() {
-                if isMatch, !previousMatch, let head = ranges.last { ranges[ranges.count - 1] = r.lowerBound..<head.upperBound }
-                else { ranges.append(r) }
-                previousMatch = isMatch
-            }
-            ranges.reverse()
-        case .contiguous:
-            var previous: Bool?
-            for (r, isMatch) in parts {
-                if isMatch, previous == true, let tail = ranges.last { ranges[ranges.count - 1] = tail.lowerBound..<r.upperBound }
-                else { ranges.append(r) }
-                previous = isMatch
-            }
-        }
-        return ranges.filter { !$0.isEmpty }.map { Array(piece[$0]) }
+        return out
     }
 }
 

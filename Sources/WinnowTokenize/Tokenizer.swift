@@ -147,9 +147,10 @@ public enum SpecialTokenPolicy: String, Sendable {
 /// Encodes text with a shared ``Tokenizer``; keeps a cache of pre-token ids. One per thread.
 public final class TokenEncoder {
     public let tokenizer: Tokenizer
-    private var cache: [[UInt8]: [Int32]] = [:]
+    /// Taken out while a document is encoded (`nil` meanwhile), so the hot loop works on a
+    /// local value instead of a class property checked for exclusive access on every use.
+    private var cache: PieceCache? = PieceCache()
     private var matchers: [ObjectIdentifier: RegexMatcher] = [:]
-    static let cacheLimit = 200_000
 
     init(_ tokenizer: Tokenizer) { self.tokenizer = tokenizer }
 
@@ -169,21 +170,28 @@ public final class TokenEncoder {
                 switch piece {
                 case .token(let id): out.append(id)
                 case .text(let text):
-                    for pre in try t.preTokenizer.apply([text], &matchers) { try encodePiece(pre, into: &out) }
+                    let (buffer, pieces) = try t.preTokenizer.apply(text, &matchers)
+                    var local = cache ?? PieceCache()
+                    cache = nil
+                    defer { cache = local }
+                    let model = t.model
+                    try buffer.withUnsafeBufferPointer { all in
+                        for r in pieces { try TokenEncoder.encodePiece(UnsafeBufferPointer(rebasing: all[r]), model, &local, into: &out) }
+                    }
                 }
             }
         }
         return out
     }
 
-    private func encodePiece(_ piece: [UInt8], into out: inout [Int32]) throws {
-        if piece.count <= 64, let hit = cache[piece] { out += hit; return }
-        var ids: [Int32] = []
-        try tokenizer.model.encode(piece, into: &ids)
-        if piece.count <= 64 {
-            if cache.count >= TokenEncoder.cacheLimit { cache.removeAll(keepingCapacity: true) }
-            cache[piece] = ids
-        }
-        out += ids
+    @inline(__always)
+    private static func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, _ model: BPEModel, _ cache: inout PieceCache,
+                                    into out: inout [Int32]) throws {
+        guard piece.count <= PieceCache.maxBytes else { return try model.encode(piece, into: &out) }
+        let hash = PieceCache.hash(piece)
+        if cache.lookup(piece, hash: hash, into: &out) { return }
+        let start = out.count
+        try model.encode(piece, into: &out)
+        cache.insert(piece, hash: hash, ids: out[start...])
     }
 }
