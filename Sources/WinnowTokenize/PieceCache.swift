@@ -24,8 +24,11 @@ struct PieceCache {
         var idCount: UInt8 = 0
         var spare: UInt16 = 0
         var ids: (Int32, Int32, Int32, Int32, Int32, Int32) = (0, 0, 0, 0, 0, 0)
-        var bytes: (UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0)
+        var bytes: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0, 0)
     }
+
+    /// Bytes per slot: one cache line (tested).
+    static var slotStride: Int { MemoryLayout<Slot>.stride }
 
     private var slots = [Slot](repeating: Slot(), count: 1 << bits)
     private var used = 0

@@ -60,4 +60,22 @@ final class MegatronTests: XCTestCase {
         XCTAssertEqual(try ShardBuilder.document(ShardDocument(text: "ab", label: nil), encoder, options), [options.bos!] + plain + [options.eos!])
         XCTAssertEqual(try ShardBuilder.document(ShardDocument(text: "", label: nil), encoder, options), [])
     }
+
+    func testPieceCacheSlotsAreOneCacheLineAndRoundTrip() {
+        XCTAssertEqual(PieceCache.slotStride, 64)
+        var cache = PieceCache()
+        let pieces: [[UInt8]] = [Array(" the".utf8), Array("质量很好".utf8), Array(repeating: 0x61, count: 28), Array(repeating: 0x62, count: 29)]
+        for (k, piece) in pieces.enumerated() {
+            piece.withUnsafeBufferPointer { p in
+                let hash = PieceCache.hash(p)
+                cache.insert(p, hash: hash, ids: ArraySlice((0..<Int32(k + 1)).map { $0 * 7 }))
+            }
+        }
+        for (k, piece) in pieces.enumerated() {
+            var out: [Int32] = [-1]
+            let hit = piece.withUnsafeBufferPointer { cache.lookup($0, hash: PieceCache.hash($0), into: &out) }
+            XCTAssertEqual(hit, k < 3, "pieces over 28 bytes are not cached")
+            if hit { XCTAssertEqual(out, [-1] + (0..<Int32(k + 1)).map { $0 * 7 }) }
+        }
+    }
 }

@@ -141,13 +141,14 @@ final class TextAugmenter {
         guard let synonyms else { return (text, []) }
         var ps = try pieces(text)
         let words = ps.indices.filter { ps[$0].isWord }
-        let eligibleWords = eligibleWords(ps)
-        guard !eligibleWords.isEmpty else { return (text, []) }
+        // The words synonyms come from, taken before any insertion shifts the pieces.
+        let sources = eligibleWords(ps).map { ps[$0].text }
+        guard !sources.isEmpty else { return (text, []) }
         var changes: [String] = []
         for _ in 0..<TextAugmenter.count(alpha, words.count) {
             var synonym: String?
             for _ in 0..<10 {
-                let options = synonyms.synonyms(of: ps[eligibleWords[random.below(eligibleWords.count)]].text)
+                let options = synonyms.synonyms(of: sources[random.below(sources.count)])
                 if !options.isEmpty { synonym = options[random.below(options.count)]; break }
             }
             guard let synonym else { continue }
