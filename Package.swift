@@ -31,6 +31,9 @@ let package = Package(
                        providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
+        .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
+                       providers: [.apt(["liblzma-dev"])]),
 
         // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets),
         // PCRE2 with JIT (regex) and libxml2 (HTML). Must never import Foundation: Foundation ships its own ICU
@@ -44,7 +47,7 @@ let package = Package(
         ]),
         // Ingest readers and the stages (clean, regex, filter, fields, dedup, split, pii, augment, tokenize).
         .target(name: "WinnowStages", dependencies: [
-            "WinnowCore", "WinnowText", "WinnowTokenize", "CZlib",
+            "WinnowCore", "WinnowText", "WinnowTokenize", "CZlib", "CBzip2", "CLZMA", "CZstd",
             .product(name: "Crypto", package: "swift-crypto"),  // HMAC pseudonyms for PII
         ]),
         // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and

@@ -173,4 +173,42 @@ final class IngestTests: XCTestCase {
         XCTAssertFalse(texts.contains { $0.contains("\u{FFFD}") }, "Latin-1 must decode without replacement characters")
         XCTAssertTrue(texts.contains { $0.contains("ä") || $0.contains("ö") || $0.contains("é") }, "accented Latin-1 letters survive")
     }
+
+    func testCompressedInputsAreDetectedByMagicAndStreamed() throws {
+        func texts(_ path: String) throws -> [String] {
+            let (sink, _) = try Fixture.run(#"{"dataset": "z", "inputs": [{"path": "\#(Fixture.path(path))"}]}"#, batchSize: 50)
+            return sink.records.compactMap { $0["text"]?.stringValue }
+        }
+        let plain = try texts("fixtures/split/events.jsonl")
+        XCTAssertEqual(plain.count, 240)
+        for codec in ["bz2", "xz", "zst"] { XCTAssertEqual(try texts("fixtures/ingest/events.jsonl.\(codec)"), plain, codec) }
+        XCTAssertEqual(try texts("fixtures/ingest/events-twice.jsonl.gz"), plain + plain, "concatenated gzip members")
+        XCTAssertThrowsError(try texts("fixtures/ingest/events-truncated.jsonl.xz")) { XCTAssertTrue("\($0)".contains("xz stream is truncated"), "\($0)") }
+    }
+
+    func testDecompressionBombsStopAtTheRatioLimit() throws {
+        // 32 MB of zeros in zstd are a few kilobytes: far over 100× once past the 1 MB grace.
+        let zeros = [UInt8](repeating: 0, count: 32 << 20)
+        let compressed = try XCTUnwrap(ZstdCompressor().compress(zeros))
+        XCTAssertLessThan(compressed.count, 100_000)
+        let source = try Decompression.source(.zstd, upstream: MemoryByteSource(compressed),
+                                              limits: Decompression.Limits(maxBytes: 1 << 30, maxRatio: 100, ratioGrace: 1 << 20))
+        var total = 0
+        XCTAssertThrowsError(try { while true { let chunk = try source.next(); if chunk.isEmpty { break }; total += chunk.count } }()) {
+            XCTAssertTrue("\($0)".contains("expands more than 100×"), "\($0)")
+        }
+        XCTAssertLessThanOrEqual(total, 2 << 20, "stopped soon after the grace")
+    }
+}
+
+/// A byte source over bytes in memory, in 64 KiB chunks.
+final class MemoryByteSource: ByteSource {
+    private var bytes: [UInt8]
+    private var offset = 0
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    func next() throws -> [UInt8] {
+        let end = min(bytes.count, offset + 65_536)
+        defer { offset = end }
+        return Array(bytes[offset..<end])
+    }
 }

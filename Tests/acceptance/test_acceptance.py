@@ -242,3 +242,18 @@ def test_shards_are_identical_on_one_or_two_threads_and_roll_over_by_size(tmp_pa
                        "--format", "nanogpt", "--eos", "<|endoftext|>")
     flat = np.fromfile(tmp_path / "nano" / f"{nano['shards'][0]['prefix']}.bin", dtype="<u2")
     assert nano["dtype"] == "uint16" and len(flat) == nano["shards"][0]["tokens"] == sum(s["tokens"] for s in shards)
+
+
+def test_gzip_bomb_stops_at_the_ratio_limit(tmp_path):
+    """Issue 8, acceptance 5: a small file with a huge expansion stops with one clear line, quickly."""
+    import gzip
+    import time
+    bomb = tmp_path / "bomb.jsonl.gz"
+    bomb.write_bytes(gzip.compress(b"\0" * 200_000_000, compresslevel=9))
+    assert bomb.stat().st_size < 300_000
+    (tmp_path / "bomb.json").write_text(json.dumps({"dataset": "bomb", "inputs": [{"path": str(bomb)}]}))
+    started = time.monotonic()
+    proc = winnow("run", tmp_path / "bomb.json", "--store", tmp_path / "store", check=False)
+    assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert "gzip stream expands more than 200×" in proc.stderr and "decompression bomb" in proc.stderr
+    assert time.monotonic() - started < 30

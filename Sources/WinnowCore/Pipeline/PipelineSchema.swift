@@ -25,7 +25,7 @@ public enum PipelineSchema {
         Property("path", .anyOf("A path, directory or glob (`*`, `?`, `**`), or a list of them.", [
             .string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1),
         ]), required: true),
-        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.jsonl.gz`, `.csv`, `.tsv`, `.txt`, `.html`). `html` makes one record per page: its visible text, `title` and `lang`.",
+        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.csv`, `.tsv`, `.txt`, `.html`, each also with `.gz`, `.bz2`, `.xz` or `.zst`: compressed files are detected by their magic bytes and decoded while streaming). `html` makes one record per page: its visible text, `title` and `lang`.",
                                    oneOf: ["jsonl", "csv", "tsv", "text", "html"])),
         Property("encoding", .string("Character encoding, any name ICU knows (`utf-8` default, `latin1`, `windows-1252`, `gb18030`, `utf-16`...).", minLength: 1)),
         Property("invalid_utf8", .string("What to do with a record holding invalid UTF-8: `quarantine` it (default) or `replace` bad bytes with U+FFFD.",

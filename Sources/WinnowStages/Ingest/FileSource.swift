@@ -51,8 +51,7 @@ public final class FileSource: RecordSource {
         let plan = plans[k]
         let raw = try FileByteSource(path: files[k].absolutePath)
         var bytes: ByteSource = raw
-        let magic = raw.peek(2)
-        if magic == [0x1F, 0x8B] { bytes = try GzipByteSource(upstream: bytes) }
+        if let codec = Decompression.codec(of: raw.peek(6)) { bytes = try Decompression.source(codec, upstream: bytes) }
         if let charset = plan.streamCharset, plan.format != .html { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
         let d = plan.definition
         if plan.format == .html { return (raw, HTMLReader(source: bytes, input: k)) }

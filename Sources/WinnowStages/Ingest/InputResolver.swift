@@ -55,7 +55,7 @@ enum InputResolver {
     /// The format implied by a file name (`.gz` looks at the name underneath), or `nil`.
     static func inferFormat(_ path: String) -> InputDefinition.Format? {
         var name = (path as NSString).lastPathComponent.lowercased()
-        if name.hasSuffix(".gz") { name = String(name.dropLast(3)) }
+        for suffix in [".gz", ".bz2", ".xz", ".zst"] where name.hasSuffix(suffix) { name = String(name.dropLast(suffix.count)) }
         switch (name as NSString).pathExtension {
         case "jsonl", "ndjson", "json": return .jsonl
         case "csv": return .csv
