@@ -4,9 +4,10 @@
 #include <lzma.h>
 
 /// LZMA_STREAM_INIT is a macro; Swift cannot use it. Opens an .xz decoder that reads
-/// concatenated streams, with no memory limit beyond the format's own.
+/// concatenated streams and refuses files whose dictionary would need more than 1 GiB
+/// (xz -9 needs 65 MiB; a larger header is a memory bomb).
 static inline lzma_ret winnow_lzma_open(lzma_stream *s) {
     memset(s, 0, sizeof(*s));
-    return lzma_stream_decoder(s, UINT64_MAX, LZMA_CONCATENATED);
+    return lzma_stream_decoder(s, (uint64_t)1 << 30, LZMA_CONCATENATED);
 }
 #endif

@@ -184,6 +184,9 @@ final class IngestTests: XCTestCase {
         for codec in ["bz2", "xz", "zst"] { XCTAssertEqual(try texts("fixtures/ingest/events.jsonl.\(codec)"), plain, codec) }
         XCTAssertEqual(try texts("fixtures/ingest/events-twice.jsonl.gz"), plain + plain, "concatenated gzip members")
         XCTAssertThrowsError(try texts("fixtures/ingest/events-truncated.jsonl.xz")) { XCTAssertTrue("\($0)".contains("xz stream is truncated"), "\($0)") }
+        // Text that happens to start like a magic number stays text.
+        XCTAssertNil(Decompression.codec(of: Array("BZh9 is a header\n".utf8)))
+        XCTAssertNil(Decompression.codec(of: [0x1F, 0x8B]))
     }
 
     func testDecompressionBombsStopAtTheRatioLimit() throws {

@@ -20,10 +20,18 @@ enum Decompression {
         var ratioGrace = 64 << 20
     }
 
-    /// The codec whose magic number `head` starts with.
+    /// Bytes `codec(of:)` needs to see.
+    static let magicLength = 10
+
+    /// The codec whose magic number `head` starts with. The checks go past the first bytes
+    /// where a text file could start the same way (a CSV beginning with `BZh`).
     static func codec(of head: [UInt8]) -> Codec? {
-        if head.starts(with: [0x1F, 0x8B]) { return .gzip }
-        if head.starts(with: [0x42, 0x5A, 0x68]) { return .bzip2 }  // "BZh"
+        if head.starts(with: [0x1F, 0x8B, 0x08]) { return .gzip }  // gzip, deflate
+        if head.count >= 10, head.starts(with: [0x42, 0x5A, 0x68]), (0x31...0x39).contains(head[3]) {
+            // "BZh" + block size, then the first block's magic (digits of π) or the end-of-stream magic (√π).
+            let block = Array(head[4..<10])
+            if block == [0x31, 0x41, 0x59, 0x26, 0x53, 0x59] || block == [0x17, 0x72, 0x45, 0x38, 0x50, 0x90] { return .bzip2 }
+        }
         if head.starts(with: [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]) { return .xz }
         if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return .zstd }
         return nil
@@ -177,6 +185,9 @@ final class LZMAStep: DecompressionStep {
         // LZMA_CONCATENATED: the decoder itself reads stream after stream; LZMA_FINISH once the
         // input is known to be complete is not needed, a final empty read ends the loop.
         let r = lzma_code(&stream, input.isEmpty ? LZMA_FINISH : LZMA_RUN)
+        if r == LZMA_MEMLIMIT_ERROR {
+            throw WinnowError.build("xz stream asks for more than 1 GiB of decoder memory; refusing (a memory bomb?)")
+        }
         guard r == LZMA_OK || r == LZMA_STREAM_END || r == LZMA_BUF_ERROR else {
             throw WinnowError.build("xz data is corrupt (liblzma error \(r.rawValue))")
         }

@@ -51,7 +51,7 @@ public final class FileSource: RecordSource {
         let plan = plans[k]
         let raw = try FileByteSource(path: files[k].absolutePath)
         var bytes: ByteSource = raw
-        if let codec = Decompression.codec(of: raw.peek(6)) { bytes = try Decompression.source(codec, upstream: bytes) }
+        if let codec = Decompression.codec(of: raw.peek(Decompression.magicLength)) { bytes = try Decompression.source(codec, upstream: bytes) }
         if let charset = plan.streamCharset, plan.format != .html { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
         let d = plan.definition
         if plan.format == .html { return (raw, HTMLReader(source: bytes, input: k)) }
