@@ -19,6 +19,9 @@ public struct ShardOptions: Sendable {
         case megatron
         /// nanoGPT: one flat little-endian `uint16` (or `uint32` for larger vocabularies) token stream.
         case nanogpt
+
+        /// The name manifests and the store record for shards of this format.
+        public var manifestName: String { self == .megatron ? "megatron-mmidx-v1" : "nanogpt-flat" }
     }
     public var format: Format = .megatron
     /// Start a new shard before a document that would take the current one past this many tokens

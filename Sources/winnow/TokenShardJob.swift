@@ -48,7 +48,7 @@ struct TokenShardJob {
             builder.removeWrittenFiles()
             throw error
         }
-        let format = options.format == .megatron ? "megatron-mmidx-v1" : "nanogpt-flat"
+        let format = options.format.manifestName
         let dtypeName = options.format == .megatron ? builder.dtype.name : (builder.nanoGPTItemSize == 2 ? "uint16" : "uint32")
         var shards: [JSONValue] = []
         for group in Dictionary(grouping: builder.files, by: { "\($0.split)\u{1}\($0.shard)" }).values.sorted(by: { ($0[0].split, $0[0].shard) < ($1[0].split, $1[0].shard) }) {

@@ -275,13 +275,16 @@ public final class Executor {
         let stages = self.stages
         let scrubber = self.scrubber
         let template = stages.map { StageStats(index: $0.index, name: $0.name) }
+        // Looked up once per batch rather than cast for every record at every stage.
+        let expanders = stages.map { $0 as? any ExpandingStage }
         return runner.map(items) { chunk, context in
             var stats = template
             var out: [((fate: Fate, child: ChildMark?), [StageStats]?)] = []
             out.reserveCapacity(chunk.count)
             let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
             for item in chunk {
-                for var outcome in Executor.run(item, through: stages, range: range, final: final, scrubber: scrubber, context, &stats) {
+                for var outcome in Executor.run(item, through: stages, expanders, range: range, final: final, scrubber: scrubber,
+                                                context, &stats) {
                     if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = outcome.fate {
                         let start = ContinuousClock.now
                         defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
@@ -308,8 +311,8 @@ public final class Executor {
 
     /// Runs one record through `range`; returns its fate, then the fates of any children an
     /// expanding stage added (each run through the stages after that one).
-    private static func run(_ item: WorkItem, through stages: [any Stage], range: Range<Int>, final: Bool,
-                            scrubber: (any RecordScrubber)?, _ context: StageContext,
+    private static func run(_ item: WorkItem, through stages: [any Stage], _ expanders: [(any ExpandingStage)?],
+                            range: Range<Int>, final: Bool, scrubber: (any RecordScrubber)?, _ context: StageContext,
                             _ stats: inout [StageStats]) -> [(fate: Fate, child: ChildMark?)] {
         var item = item
         var children: [(fate: Fate, child: ChildMark?)] = []
@@ -335,7 +338,7 @@ public final class Executor {
             switch verdict {
             case .keep:
                 stats[k].output += 1
-                if let expanding = stage as? any ExpandingStage {
+                if let expanding = expanders[k] {
                     let offspring: Offspring
                     let made = ContinuousClock.now
                     do { offspring = try expanding.offspring(of: item.record, context) } catch {
@@ -352,7 +355,7 @@ public final class Executor {
                                         stage: stage.name, rule: $0.rule, action: .add, detail: $0.detail)
                         }
                         let rest = (k + 1)..<range.upperBound
-                        for outcome in run(WorkItem(record: child.record, pending: pending), through: stages, range: rest,
+                        for outcome in run(WorkItem(record: child.record, pending: pending), through: stages, expanders, range: rest,
                                            final: final, scrubber: scrubber, context, &stats) {
                             children.append((outcome.fate, outcome.child ?? ChildMark(stage: k, key: child.key)))
                         }

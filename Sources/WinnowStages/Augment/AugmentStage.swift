@@ -202,7 +202,7 @@ public struct AugmentStage: ExpandingStage {
         }
         let signer = try signer(context)
         let hash = record.hash
-        let parentKey = try signer.sign(text, recordHash: hash).exactKey
+        let parentKey = try signer.exactKey(of: text)
         for copy in 0..<settings.copies {
             guard allowed(record, split: split, hash: hash, copy: copy) else { out.discarded.append("over_max_share"); continue }
             var random = SeededRandom(seed: seed, recordHash: hash.bytes, copy: copy)

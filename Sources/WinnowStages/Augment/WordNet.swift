@@ -89,14 +89,15 @@ public final class WordNet: Sendable {
     /// sense order.
     /// Lemmas with characters other than letters, spaces and apostrophes are left out.
     public func synonyms(of word: String, in parts: [PartOfSpeech] = PartOfSpeech.allCases) -> [String] {
+        let bases = parts.map { ($0, baseForms(of: word, $0)) }
         // The word and its own base forms ("layoffs" -> "layoff") are not synonyms.
         var own: Set<String> = [word.lowercased()]
-        for pos in parts { for base in baseForms(of: word, pos) { own.insert(base.replacingOccurrences(of: "_", with: " ")) } }
+        for (_, forms) in bases { for base in forms { own.insert(base.replacingOccurrences(of: "_", with: " ")) } }
         var seenSynsets: Set<Int> = []
         var out: [String] = []
-        for pos in parts {
+        for (pos, forms) in bases {
             guard let lemmas = index[pos], let bytes = data[pos] else { continue }
-            for base in baseForms(of: word, pos) {
+            for base in forms {
                 for offset in lemmas[base] ?? [] where seenSynsets.insert(offset * 4 + pos.hashSlot).inserted {
                     for lemma in WordNet.synsetWords(bytes, at: offset) {
                         let s = lemma.lowercased()

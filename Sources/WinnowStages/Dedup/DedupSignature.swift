@@ -63,13 +63,23 @@ public final class DedupSigner {
         shingler = Shingler(settings: settings.shingles)
     }
 
+    /// The exact key alone (no shingles), for callers that only compare keys; `nil` when the
+    /// key is empty.
+    public func exactKey(of text: String) throws -> ExactKeyHash? {
+        exactKey(normalized: try normalizer?.normalize(text) ?? text)
+    }
+
+    private func exactKey(normalized: String) -> ExactKeyHash? {
+        let key = settings.exactKey.key(normalized)
+        return key.isEmpty ? nil : ExactKeyHash(keyBytes: key)
+    }
+
     /// The signature of `text` (`recordHash` and `keepValue` describe the record it came from).
     public func sign(_ text: String, recordHash: RecordHash, keepValue: JSONValue? = nil) throws -> DedupSignature {
         let normalized = try normalizer?.normalize(text) ?? text
         // The exact key is computed whatever the methods: documents too short to fingerprint
         // fall back to it.
-        let key = settings.exactKey.key(normalized)
-        let exact = key.isEmpty ? nil : ExactKeyHash(keyBytes: key)
+        let exact = exactKey(normalized: normalized)
         var fingerprint: SimHashFingerprint?
         var sketch: [UInt32] = []
         if settings.methods.contains(.simhash) {

@@ -124,9 +124,8 @@ extension Run {
         guard let stage = compiled.stages.last as? TokenizeStage else { return nil }
         let root = stage.output ?? storeDirectory + "/shards"
         let directory = URL(fileURLWithPath: root + "/" + version.name).standardizedFileURL.path
-        let format = stage.options.format == .megatron ? "megatron-mmidx-v1" : "nanogpt-flat"
         if try store.shardSets(of: version).contains(where: {
-            $0.directory == directory && $0.tokenizerSHA256 == stage.tokenizer.fileSHA256 && $0.format == format
+            $0.directory == directory && $0.tokenizerSHA256 == stage.tokenizer.fileSHA256 && $0.format == stage.options.format.manifestName
         }), FileManager.default.fileExists(atPath: directory + "/manifest.json") {
             return (directory, nil)
         }

@@ -46,16 +46,11 @@ struct Show: ParsableCommand {
                 ("byte_offset", .number(JSONNumber(q.byteOffset))), ("stage", .string(q.stage)), ("reason", .string(q.reason)),
             ])) })
             o["pipeline"] = (try? JSONParser.parse(v.pipelineJSON)) ?? .null
-            let pii = try store.ruleCountsBySplit(of: v, stage: "pii")
-            if !pii.isEmpty {
-                o["pii_spans"] = .object(JSONObject(pii.sorted { $0.key < $1.key }.map { rule, splits in
-                    (String(rule.dropFirst(4)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
-                }))
-            }
-            let children = try store.ruleCountsBySplit(of: v, stage: "augment")
-            if !children.isEmpty {
-                o["augmented_children"] = .object(JSONObject(children.sorted { $0.key < $1.key }.map { rule, splits in
-                    (String(rule.dropFirst(8)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
+            for (stage, key) in [("pii", "pii_spans"), ("augment", "augmented_children")] {
+                let counts = try store.ruleCountsBySplit(of: v, stage: stage)
+                guard !counts.isEmpty else { continue }
+                o[key] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { rule, splits in
+                    (String(rule.dropFirst(stage.count + 1)), .object(JSONObject(splits.sorted { $0.key < $1.key }.map { ($0.key, .number(JSONNumber($0.value))) })))
                 }))
             }
             o["token_shards"] = .array(try store.shardSets(of: v).map { set in .object(JSONObject([
