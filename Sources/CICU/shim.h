@@ -76,4 +76,14 @@ static inline void winnow_ucnv_convertEx(UConverter *target, UConverter *source,
 static inline void winnow_ucnv_setToUCallBack_stop(UConverter *c, UErrorCode *e) {
     ucnv_setToUCallBack(c, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, e);
 }
+
+// Charset detection (the fallback when a page declares nothing)
+static inline UCharsetDetector *winnow_ucsdet_open(UErrorCode *e) { return ucsdet_open(e); }
+static inline void winnow_ucsdet_close(UCharsetDetector *d) { ucsdet_close(d); }
+static inline void winnow_ucsdet_setText(UCharsetDetector *d, const char *text, int32_t len, UErrorCode *e) {
+    ucsdet_setText(d, text, len, e);
+}
+static inline const UCharsetMatch *winnow_ucsdet_detect(UCharsetDetector *d, UErrorCode *e) { return ucsdet_detect(d, e); }
+static inline const char *winnow_ucsdet_getName(const UCharsetMatch *m, UErrorCode *e) { return ucsdet_getName(m, e); }
+static inline int32_t winnow_ucsdet_getConfidence(const UCharsetMatch *m, UErrorCode *e) { return ucsdet_getConfidence(m, e); }
 #endif

@@ -46,6 +46,8 @@ public enum PipelineCompiler {
                 let hint = Suggestion.closest(to: input.encoding, in: common).map { ", did you mean `\($0)`?" } ?? ""
                 problems.add("\(path).encoding", "unknown encoding `\(input.encoding)`\(hint)")
             }
+            var reportedXMLLayout = false
+            var reportedOptions: Set<String> = []
             if !input.header, input.columns == nil {
                 problems.add("\(path).csv", "`header: false` needs `columns`")
             }
@@ -68,11 +70,34 @@ public enum PipelineCompiler {
                     files.append(InputFile(path: InputResolver.displayPath(match, base: definition.baseDirectory),
                                            absolutePath: match, format: format.rawValue,
                                            encoding: input.isUTF8 ? "utf-8" : input.encoding, size: size, inputIndex: k))
-                    plans.append(FileSource.FilePlan(format: format, definition: input, streamCharset: streamCharset))
-                    rules.append(RowDecoder.FileRule(roles: input.fields, invalidUTF8: input.invalidUTF8,
-                                                     rowCharset: input.isUTF8 || streamCharset != nil || !charsetKnown || format == .html ? nil : input.encoding,
-                                                     linePattern: linePattern,
-                                                     htmlCharset: format == .html && !input.isUTF8 ? input.encoding : nil))
+                    var plan = FileSource.FilePlan(format: format, definition: input, streamCharset: streamCharset)
+                    let markup = format == .html || format == .xml || format == .mediawiki
+                    var rule = RowDecoder.FileRule(roles: input.fields, invalidUTF8: input.invalidUTF8,
+                                                   rowCharset: input.isUTF8 || streamCharset != nil || !charsetKnown || markup ? nil : input.encoding,
+                                                   linePattern: linePattern, html: HTMLExtractionOptions(json: input.html))
+                    switch format {
+                    case .xml:
+                        if input.xml.isEmpty {
+                            if !reportedXMLLayout {
+                                problems.add(path, "`\(InputResolver.displayPath(match, base: definition.baseDirectory))` is XML: set `xml.record` (the element that makes one record) and `xml.fields`, or `format: mediawiki` for a MediaWiki dump")
+                                reportedXMLLayout = true
+                            }
+                        }
+                        plan.xml = XMLRecordLayout(json: input.xml, textField: input.fields[.text] ?? "text")
+                    case .mediawiki:
+                        let options = MediaWikiOptions(json: input.mediawiki)
+                        plan.mediawiki = options
+                        rule.wikitext = options.plainText
+                    default:
+                        break
+                    }
+                    for (key, what) in [("html", format == .html), ("xml", format == .xml), ("mediawiki", format == .mediawiki)]
+                        where !what && definition.location(of: "\(path).\(key)") != nil && !reportedOptions.contains(key) {
+                        reportedOptions.insert(key)
+                        problems.add("\(path).\(key)", "`\(key)` options are for `format: \(key)` inputs, and this input is \(format.rawValue)")
+                    }
+                    plans.append(plan)
+                    rules.append(rule)
                 }
             }
         }
@@ -102,6 +127,8 @@ public enum PipelineCompiler {
                                   _ problems: inout Problems) throws -> (any Stage)? {
         let c = stage.config
         switch stage.name {
+        case "html":
+            return HTMLStage(index: stage.index, config: c)
         case "clean":
             return try CleanStage(index: stage.index, config: c)
         case "regex":

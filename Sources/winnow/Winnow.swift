@@ -17,7 +17,7 @@ struct Winnow: ParsableCommand {
         """,
         version: version,
         subcommands: [Init.self, Validate.self, Run.self, Versions.self, Show.self, Diff.self, Export.self,
-                      Why.self, Verify.self, Tag.self, Tokenize.self, DedupEval.self, PIIEval.self, SchemaCommand.self, Bench.self]
+                      Why.self, Verify.self, Tag.self, Tokenize.self, Extract.self, DedupEval.self, PIIEval.self, SchemaCommand.self, Bench.self]
     )
 
     static func main() {

@@ -32,7 +32,7 @@ final class SchemaTests: XCTestCase {
             "4:65: $.inputs[0].fields.txt: unknown key `txt`, did you mean `text`?",
             "5:29: $.stages[0].filter.min_chars: expected integer, got string",
             "5:55: $.stages[1].cleen: unknown stage `cleen`, did you mean `clean`?",
-            "5:70: $.stages[2]: empty stage; write one of `clean`, `regex`, `filter`, `fields`, `fill`, `outliers`, `dedup`, `split`, `pii`, `augment`, `tokenize`",
+            "5:70: $.stages[2]: empty stage; write one of `html`, `clean`, `regex`, `filter`, `fields`, `fill`, `outliers`, `dedup`, `split`, `pii`, `augment`, `tokenize`",
         ])
     }
 

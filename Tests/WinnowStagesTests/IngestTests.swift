@@ -147,16 +147,16 @@ final class IngestTests: XCTestCase {
     }
 
     func testHTMLPagesBecomeRecordsWithTitleAndLanguage() throws {
-        let (sink, _) = try Fixture.run(#"{ "dataset": "h", "inputs": [ { "path": "\#(Fixture.path("fixtures/html"))/*.html" } ] }"#)
+        let (sink, _) = try Fixture.run(#"{ "dataset": "h", "inputs": [ { "path": ["\#(Fixture.path("fixtures/html/news-gb2312.html"))", "\#(Fixture.path("fixtures/html/plain-utf8.html"))"], "html": { "mode": "all" } } ] }"#)
         XCTAssertEqual(sink.records.count, 2)
         let news = sink.records[0]
         XCTAssertEqual(news["title"], .string("测试页面：新闻"), "GB2312 declared in <meta> is honoured")
         XCTAssertEqual(news["lang"], .string("zh-CN"))
         let text = news["text"]?.stringValue ?? ""
-        XCTAssertTrue(text.hasPrefix("标题：本地新闻\n\n第一段正文，包含加粗文字。"), text)
+        XCTAssertTrue(text.hasPrefix("标题：本地新闻\n第一段正文，包含加粗文字。"), text)
         XCTAssertTrue(text.contains("Second paragraph & an entity."), text)
         for hidden in ["tracking", "color: red", "请启用脚本"] { XCTAssertFalse(text.contains(hidden), hidden) }
-        XCTAssertEqual(sink.records[1]["text"], .string("Hello\n\nworld"))
+        XCTAssertEqual(sink.records[1]["text"], .string("Hello\nworld"))
     }
 
     func testRealFinancialPhrasebankLatin1() throws {

@@ -144,6 +144,7 @@ public final class Executor {
             options.progress?(ProgressSnapshot(phase: "ingest", rows: report.rowsRead,
                                                bytesRead: source.bytesRead, totalBytes: source.totalBytes))
         }
+        report.ingest.discarded = source.skipped
         try checkIngest(source: source, report: report)
 
         for (k, segment) in laterSegments.enumerated() {
@@ -392,12 +393,15 @@ public final class Executor {
     }
 
     private func checkIngest(source: RecordSource, report: ExecutionReport) throws {
+        let skipped = source.skipped.isEmpty ? ""
+            : "; the input's filters skipped " + source.skipped.sorted { $0.key < $1.key }.map { "\($0.value) (\($0.key))" }.joined(separator: ", ")
         if report.rowsRead == 0 {
-            throw WinnowError.build("the inputs hold no rows (\(source.files.map(\.path).joined(separator: ", ")))")
+            throw WinnowError.build("the inputs hold no rows (\(source.files.map(\.path).joined(separator: ", ")))" + skipped)
         }
         for (k, file) in source.files.enumerated() where report.perFile[k].records == 0 {
             let q = report.perFile[k].quarantined
-            throw WinnowError.build("input `\(file.path)` yielded no records" + (q > 0 ? " (\(q) rows quarantined)" : " (the file is empty)"))
+            throw WinnowError.build("input `\(file.path)` yielded no records"
+                                    + (q > 0 ? " (\(q) rows quarantined)" : skipped.isEmpty ? " (the file is empty)" : "") + skipped)
         }
     }
 }

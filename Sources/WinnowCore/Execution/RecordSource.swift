@@ -38,8 +38,11 @@ public struct RawItem: Sendable {
         case line([UInt8])
         /// A whole file as one record.
         case document([UInt8])
-        /// A whole HTML page as one record (charset handled by the HTML parser).
-        case html([UInt8])
+        /// A whole HTML page as one record, with the charset to decode it with.
+        case html([UInt8], charset: String)
+        /// Fields a reader assembled itself (XML records, MediaWiki pages). `context` carries
+        /// per-file strings the decoder needs (a wiki's names for its File and Category namespaces).
+        case fields(JSONObject, context: [String])
         /// The reader already knows this row is bad (wrong field count, unterminated quote).
         case failed(reason: String, bytes: [UInt8])
     }
@@ -52,6 +55,18 @@ public struct RawItem: Sendable {
     }
 }
 
+extension RawItem.Payload {
+    /// Bytes the payload holds (roughly, for batch sizing).
+    public var byteCount: Int {
+        switch self {
+        case .jsonLine(let b), .line(let b), .document(let b), .html(let b, _): b.count
+        case .row(_, let values): values.reduce(0) { $0 + $1.count }
+        case .fields(let fields, _): fields.members.reduce(0) { $0 + ($1.value.stringValue?.utf8.count ?? 8) }
+        case .failed(_, let b): b.count
+        }
+    }
+}
+
 /// Streams raw rows from a build's input files, in a deterministic order.
 public protocol RecordSource: AnyObject {
     /// The files being read; `sha256` is filled in as each file is finished.
@@ -61,6 +76,13 @@ public protocol RecordSource: AnyObject {
     var totalBytes: Int { get }
     /// The next rows, or `nil` at the end of the last file.
     func nextBatch(maxCount: Int) throws -> [RawItem]?
+    /// Rows an input's own filter skipped (MediaWiki pages outside the chosen namespaces,
+    /// redirects), by reason: reported with ingest so nothing disappears silently.
+    var skipped: [String: Int] { get }
+}
+
+extension RecordSource {
+    public var skipped: [String: Int] { [:] }
 }
 
 /// Turns a raw row into record fields, or explains why it cannot.

@@ -57,7 +57,7 @@ public struct PipelineDefinition: Sendable {
 
 /// One input entry.
 public struct InputDefinition: Sendable {
-    public enum Format: String, Sendable { case jsonl, csv, tsv, text, html }
+    public enum Format: String, Sendable { case jsonl, csv, tsv, text, html, xml, mediawiki }
     public enum InvalidUTF8: String, Sendable { case quarantine, replace }
     public enum TextUnit: String, Sendable { case line, file }
 
@@ -74,6 +74,10 @@ public struct InputDefinition: Sendable {
     public var textUnit: TextUnit
     public var linePattern: String?
     public var skipEmpty: Bool
+    /// `html`, `xml` and `mediawiki` options as written (decoded by the stages module).
+    public var html: JSONObject
+    public var xml: JSONObject
+    public var mediawiki: JSONObject
     /// JSON path of this input, for error messages.
     public var jsonPath: String
 
@@ -101,6 +105,9 @@ public struct InputDefinition: Sendable {
         textUnit = text?["unit"]?.stringValue.flatMap(TextUnit.init(rawValue:)) ?? .line
         linePattern = text?["pattern"]?.stringValue
         skipEmpty = text?["skip_empty"]?.boolValue ?? true
+        html = o["html"]?.objectValue ?? JSONObject()
+        xml = o["xml"]?.objectValue ?? JSONObject()
+        mediawiki = o["mediawiki"]?.objectValue ?? JSONObject()
         jsonPath = path
     }
 

@@ -21,18 +21,55 @@ public enum PipelineSchema {
         Property("skip_empty", .boolean("Skip blank lines instead of ingesting empty records (default true).")),
     ])
 
+    /// Options of HTML extraction, shared by HTML inputs and the `html` stage.
+    public static let htmlProperties: [Property] = [
+        Property("mode", .string("`main` (default) keeps the article: the container whose paragraphs score best (text length and punctuation, Chinese punctuation included, less link text) and its strong siblings. `all` keeps every visible block that survives the chrome rules.",
+                                 oneOf: ["main", "all"])),
+        Property("drop_tags", .array("Elements removed with their content, replacing the default list (script, style, noscript, template, svg, iframe, nav, header, footer, aside, form, button, ...).", of: fieldName)),
+        Property("boilerplate_names", .array("Substrings of `class`/`id` values that mark chrome, replacing the default list (nav, menu, footer, breadcrumb, sidebar, banner, share, social, comment, advert, copyright, pagination, related, recommend, ...).", of: fieldName)),
+        Property("content_names", .array("Substrings of `class`/`id` values that protect an element from `boilerplate_names` (default article, content, main, body, post, entry, story, text).", of: fieldName)),
+        Property("max_link_density", .number("Blocks with a larger share of their characters inside links are dropped (default 0.5).", minimum: 0, maximum: 1)),
+        Property("min_paragraph_chars", .integer("Characters a block needs to count as a paragraph when scoring containers (default 20).", minimum: 0)),
+    ]
+
+    public static let htmlInput = Schema.object("HTML options: how a page becomes text. Each page becomes one record with `text`, and `title`, `lang`, `description`, `url` when the page has them; the charset (BOM, declaration checked against the bytes, then ICU's detector) is recorded with the file.", htmlProperties)
+
+    public static let htmlStage = Schema.object("HTML held in a field (a crawl exported as JSONL or CSV) becomes text, with the rules of HTML inputs. Records whose HTML yields no text are dropped (rule `html.empty`).",
+        [
+            Property("field", .string("Field holding the HTML (default `html`).", minLength: 1)),
+            Property("to", .string("Field the text goes to (default `text`).", minLength: 1)),
+            Property("keep_html", .boolean("Keep the HTML field when `to` is another field (default false: it is removed).")),
+            Property("metadata", .boolean("Add `title`, `lang`, `description` and `url` fields from the page where present and not already set (default true).")),
+        ] + htmlProperties)
+
+    public static let xml = Schema.object("Generic XML: one record per `record` element, streamed (memory does not grow with the file).", [
+        Property("record", .string("Name of the element that makes one record, e.g. `item` or `doc` (namespace prefix included if the file uses one).", minLength: 1), required: true),
+        Property("fields", .map("Record field -> path inside the record element: `title`, `body/p` (all text below it), `@id` (an attribute of the record element), `meta/@lang`. Default: `{\"text\": \".\"}`, all text of the element.",
+                                of: .string(minLength: 1))),
+    ])
+
+    public static let mediawiki = Schema.object("MediaWiki XML dump options. One record per page: `text` (wikitext converted to plain text), `title`, `page_id`, `namespace`, `redirect` (target title), `revision_id`, `timestamp`.", [
+        Property("namespaces", .array("Namespace numbers to keep (default `[0]`, articles); pages in others are skipped and counted.", of: .integer(minimum: -2), minItems: 1)),
+        Property("redirects", .string("`skip` redirect pages (default; counted) or `keep` them.", oneOf: ["skip", "keep"])),
+        Property("markup", .string("`plain` (default): wikitext converted to plain text (templates, tables, references, file links and markup removed; `[[target|label]]` becomes `label`). `wikitext`: the source as is.",
+                                   oneOf: ["plain", "wikitext"])),
+    ])
+
     public static let input = Schema.object("One input: files, directories or globs, relative to the pipeline file.", [
         Property("path", .anyOf("A path, directory or glob (`*`, `?`, `**`), or a list of them.", [
             .string(minLength: 1), .array(of: .string(minLength: 1), minItems: 1),
         ]), required: true),
-        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.csv`, `.tsv`, `.txt`, `.html`, each also with `.gz`, `.bz2`, `.xz` or `.zst`: compressed files are detected by their magic bytes and decoded while streaming). `html` makes one record per page: its visible text, `title` and `lang`.",
-                                   oneOf: ["jsonl", "csv", "tsv", "text", "html"])),
+        Property("format", .string("Input format; inferred from the extension when absent (`.jsonl`, `.csv`, `.tsv`, `.txt`, `.html`, each also with `.gz`, `.bz2`, `.xz` or `.zst`: compressed files are detected by their magic bytes and decoded while streaming). `.xml` is generic XML). `html` makes one record per page (see `html`); `xml` one per record element (see `xml`); `mediawiki` one per page of a MediaWiki XML dump (see `mediawiki`).",
+                                   oneOf: ["jsonl", "csv", "tsv", "text", "html", "xml", "mediawiki"])),
         Property("encoding", .string("Character encoding, any name ICU knows (`utf-8` default, `latin1`, `windows-1252`, `gb18030`, `utf-16`...).", minLength: 1)),
         Property("invalid_utf8", .string("What to do with a record holding invalid UTF-8: `quarantine` it (default) or `replace` bad bytes with U+FFFD.",
                                          oneOf: ["quarantine", "replace"])),
         Property("fields", fields),
         Property("csv", csv),
         Property("text", text),
+        Property("html", htmlInput),
+        Property("xml", xml),
+        Property("mediawiki", mediawiki),
     ])
 
     public static let normalizeForms = ["NFKC", "NFC", "NFKC_Casefold", "none"]
@@ -237,6 +274,7 @@ public enum PipelineSchema {
 
     /// Stage name -> configuration schema, in the order documentation lists them.
     public static let stages: [Property] = [
+        Property("html", htmlStage),
         Property("clean", clean),
         Property("regex", regex),
         Property("filter", filter),

@@ -11,19 +11,22 @@ public enum WinnowError: Error, Sendable, CustomStringConvertible, Equatable {
     case build(String)
     /// The store is unreadable, or verification found damage.
     case store(String)
+    /// An input stream ends in the middle (a cut compressed file); readers that can keep
+    /// what came before (XML dumps) catch it, others fail the build with it.
+    case truncatedInput(String)
 
     public var description: String {
         switch self {
         case .invalidPipeline(let file, let diagnostics):
             diagnostics.map { $0.rendered(file: file) }.joined(separator: "\n")
-        case .usage(let m), .build(let m), .store(let m): m
+        case .usage(let m), .build(let m), .store(let m), .truncatedInput(let m): m
         }
     }
 
     public var exitCode: Int32 {
         switch self {
         case .invalidPipeline, .usage: 2
-        case .build, .store: 1
+        case .build, .store, .truncatedInput: 1
         }
     }
 }

@@ -88,7 +88,7 @@ final class DecompressingByteSource: ByteSource {
                 }
                 have = written
                 if ended { streamEnded = true }
-                if written == 0, !ended { throw WinnowError.build("\(codec.rawValue) stream is truncated") }
+                if written == 0, !ended { throw WinnowError.truncatedInput("\(codec.rawValue) stream is truncated") }
                 continue
             }
             if streamEnded {

@@ -17,7 +17,16 @@ public final class FileSource: RecordSource {
         var definition: InputDefinition
         /// Convert the whole stream before splitting lines (UTF-16/32).
         var streamCharset: String?
+        /// Record element and fields of an XML input (MediaWiki's for dumps).
+        var xml: XMLRecordLayout?
+        var mediawiki: MediaWikiOptions?
     }
+
+    /// A batch ends after this many payload bytes even when it has fewer rows than asked for.
+    static let maxBatchBytes = 8 << 20
+
+    /// Rows the inputs' own filters skipped (MediaWiki namespaces, redirects), by reason.
+    public private(set) var skipped: [String: Int] = [:]
 
     init(files: [InputFile], plans: [FilePlan]) {
         self.files = files
@@ -27,6 +36,7 @@ public final class FileSource: RecordSource {
 
     public func nextBatch(maxCount: Int) throws -> [RawItem]? {
         var batch: [RawItem] = []
+        var batchBytes = 0
         batch.reserveCapacity(maxCount)
         while batch.count < maxCount {
             if current == nil {
@@ -34,11 +44,20 @@ public final class FileSource: RecordSource {
                 current = try open(index)
             }
             if let item = try current!.reader.next() {
+                batchBytes += item.payload.byteCount
                 batch.append(item)
+                // Whole pages and documents are large: a batch is also bounded in bytes, so
+                // memory holds a few batches whatever the file size.
+                if batchBytes >= FileSource.maxBatchBytes { break }
             } else {
                 // Drain anything left so the hash covers the whole file, then move on.
                 while !(try current!.raw.next()).isEmpty {}
                 files[index].sha256 = current!.raw.digest()
+                if let charset = (current!.reader as? HTMLReader)?.charset { files[index].encoding = charset.description }
+                if let xml = current!.reader as? XMLRecordReader {
+                    files[index].encoding = xml.charset.description
+                    for (reason, n) in xml.skipped { skipped[reason, default: 0] += n }
+                }
                 finishedBytes += current!.raw.bytesRead
                 current = nil
                 index += 1
@@ -52,9 +71,16 @@ public final class FileSource: RecordSource {
         let raw = try FileByteSource(path: files[k].absolutePath)
         var bytes: ByteSource = raw
         if let codec = Decompression.codec(of: raw.peek(Decompression.magicLength)) { bytes = try Decompression.source(codec, upstream: bytes) }
-        if let charset = plan.streamCharset, plan.format != .html { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
         let d = plan.definition
-        if plan.format == .html { return (raw, HTMLReader(source: bytes, input: k)) }
+        let declared = d.isUTF8 ? nil : d.encoding
+        switch plan.format {
+        case .html: return (raw, HTMLReader(source: bytes, input: k, declared: declared))
+        case .xml, .mediawiki:
+            let layout = plan.xml ?? XMLRecordLayout.mediawiki
+            return (raw, try XMLRecordReader(source: bytes, input: k, layout: layout, mediawiki: plan.mediawiki, declared: declared))
+        default: break
+        }
+        if let charset = plan.streamCharset { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
         let lines = LineReader(source: bytes)
         let reader: RowReader = switch plan.format {
         case .jsonl: JSONLReader(lines: lines, input: k)
@@ -62,7 +88,7 @@ public final class FileSource: RecordSource {
                                    delimiter: d.delimiter ?? (plan.format == .tsv ? 0x09 : UInt8(ascii: ",")),
                                    quote: d.quote, columns: d.header ? nil : d.columns)
         case .text: TextReader(lines: lines, input: k, perFile: d.textUnit == .file, skipEmpty: d.skipEmpty)
-        case .html: HTMLReader(source: bytes, input: k)
+        case .html, .xml, .mediawiki: HTMLReader(source: bytes, input: k, declared: declared)  // handled above
         }
         return (raw, reader)
     }

@@ -8,7 +8,8 @@ import WinnowCore
 /// file under it with a known extension. The result is sorted so builds never depend on
 /// directory listing order.
 enum InputResolver {
-    static let knownExtensions = ["jsonl", "ndjson", "json", "csv", "tsv", "txt", "text", "html", "htm", "gz"]
+    static let knownExtensions = ["jsonl", "ndjson", "json", "csv", "tsv", "txt", "text", "html", "htm", "xhtml", "xml",
+                                  "gz", "bz2", "xz", "zst"]
 
     static func resolve(_ pattern: String, base: String) -> [String] {
         let absolute = pattern.hasPrefix("/") ? pattern : base + "/" + pattern
@@ -62,6 +63,7 @@ enum InputResolver {
         case "tsv": return .tsv
         case "txt", "text": return .text
         case "html", "htm", "xhtml": return .html
+        case "xml": return .xml
         default: return nil
         }
     }

@@ -11,8 +11,10 @@ public struct RowDecoder: RawItemDecoder {
         /// Convert each row from this charset (ASCII-compatible charsets only).
         var rowCharset: String?
         var linePattern: RegexPattern?
-        /// The charset declared for an HTML input, or `nil` to let the parser detect it.
-        var htmlCharset: String?
+        /// How HTML pages of this input become text.
+        var html = HTMLExtractionOptions()
+        /// Convert the text field of `.fields` rows from wikitext to plain text.
+        var wikitext = false
     }
 
     let rules: [FileRule]
@@ -60,14 +62,21 @@ public struct RowDecoder: RawItemDecoder {
                 } else {
                     fields = JSONObject([(rule.roles[.text] ?? "text", .string(text))])
                 }
-            case .html(let bytes):
-                let page: HTMLText
-                do { page = try HTMLText.extract(bytes, encoding: rule.htmlCharset) } catch {
+            case .html(let bytes, let charset):
+                let page: HTMLPage
+                do {
+                    page = try bytes.withUnsafeBufferPointer {
+                        try HTMLExtractor(options: rule.html).extract(bytes: $0, charset: charset)
+                    }
+                } catch {
                     return .failure(DecodeFailure(reason: "\(error)", excerpt: QuarantineEntry.excerpt(of: bytes)))
                 }
-                fields = JSONObject([(rule.roles[.text] ?? "text", .string(page.text))])
-                if let title = page.title { fields["title"] = .string(title) }
-                if let lang = page.language { fields["lang"] = .string(lang) }
+                fields = page.fields(text: rule.roles[.text] ?? "text")
+            case .fields(let assembled, let context):
+                fields = assembled
+                if rule.wikitext, let source = fields["text"]?.stringValue {
+                    fields["text"] = .string(WikitextConverter(mediaPrefixes: context).plainText(source))
+                }
             case .document(let bytes):
                 fields = JSONObject([(rule.roles[.text] ?? "text", .string(try utf8(bytes, rule, context)))])
             }
@@ -113,4 +122,17 @@ public struct RowDecoder: RawItemDecoder {
 
 extension DecodeFailure: CustomStringConvertible {
     public var description: String { reason }
+}
+
+extension HTMLPage {
+    /// The record fields of a page: the text under `text`, then `title`, `lang`,
+    /// `description` and `url` where the page has them.
+    func fields(text name: String) -> JSONObject {
+        var fields = JSONObject([(name, .string(text))])
+        if let title { fields["title"] = .string(title) }
+        if let language { fields["lang"] = .string(language) }
+        if let description { fields["description"] = .string(description) }
+        if let canonicalURL { fields["url"] = .string(canonicalURL) }
+        return fields
+    }
 }

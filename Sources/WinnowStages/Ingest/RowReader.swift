@@ -1,4 +1,5 @@
 import WinnowCore
+import WinnowText
 
 /// Finds row boundaries in one input file. The implementations are sequential and cheap;
 /// all decoding happens later on worker threads (``RowDecoder``).
@@ -76,16 +77,20 @@ func stripBOM(_ bytes: inout [UInt8]) {
     if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { bytes.removeFirst(3) }
 }
 
-/// One HTML page per file, passed to the decoder as raw bytes: the HTML parser, not the line
-/// reader, knows the page's charset.
+/// One HTML page per file. The charset is found here, on the reader thread, so the build can
+/// record it with the file; parsing happens on the workers.
 final class HTMLReader: RowReader {
     private let source: ByteSource
     private let input: Int
+    private let declared: String?
     private var done = false
+    /// The charset the page is decoded with and why, once it is read.
+    private(set) var charset: DetectedCharset?
 
-    init(source: ByteSource, input: Int) {
+    init(source: ByteSource, input: Int, declared: String?) {
         self.source = source
         self.input = input
+        self.declared = declared
     }
 
     func next() throws -> RawItem? {
@@ -93,6 +98,9 @@ final class HTMLReader: RowReader {
         done = true
         var all: [UInt8] = []
         while case let chunk = try source.next(), !chunk.isEmpty { all.append(contentsOf: chunk) }
-        return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .html(all))
+        let found = declared.map { DetectedCharset(name: CharsetDetector.normalizedLabel($0), evidence: "declared in the pipeline") }
+            ?? all.withUnsafeBufferPointer { CharsetDetector.detect($0) }
+        charset = found
+        return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .html(all, charset: found.name))
     }
 }

@@ -12,8 +12,14 @@ struct Bench: ParsableCommand {
         subcommands: [BenchSplit.self, BenchTokenize.self], defaultSubcommand: BenchSplit.self)
 }
 
-/// Peak resident memory of this process.
+/// Peak resident memory of this process. Linux's `VmHWM` first: `getrusage`'s maximum survives
+/// `exec`, so a winnow started by a large process would report that process's peak.
 func peakRSSMegabytes() -> Int {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+       let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+       let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+        return kb / 1024
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return usage.ru_maxrss / 1024
