@@ -68,6 +68,15 @@ final class MarkupIngestTests: XCTestCase {
         XCTAssertEqual(report.quarantined, 1)
         XCTAssertEqual(sink.quarantine.first?.reason, "missing text field `text`")
         XCTAssertEqual(sink.quarantine.first?.provenance.line, 16)
+
+        // Without `fields`, the text is all text of the record element (whitespace between
+        // child elements included), attributes aside.
+        let (whole, _, _) = try run("""
+        { "dataset": "catalog", "max_error_rate": 0.5,
+          "inputs": [ { "path": "\(Fixture.path("fixtures/xml/catalog.xml"))", "xml": { "record": "product" } } ] }
+        """)
+        let words = (whole.records.first?["text"]?.stringValue ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertEqual(words, "Café crème Un café <b>doux</b>, torréfié à Lyon. Maison Dupré4.50")
     }
 
     func testXXEAndBillionLaughsAreQuarantinedNotExpanded() throws {

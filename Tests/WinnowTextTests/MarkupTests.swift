@@ -214,6 +214,15 @@ final class MarkupTests: XCTestCase {
         for case .text(let t) in got { XCTAssertFalse(String(decoding: t, as: UTF8.self).contains("root:"), "passwd leaked") }
     }
 
+    func testNestingDepthIsBounded() {
+        let deep = "<r>" + String(repeating: "<a>", count: 100_000) + "x" + String(repeating: "</a>", count: 100_000) + "</r>"
+        XCTAssertThrowsError(try events(deep)) { error in
+            XCTAssertTrue("\(error)".contains("Excessive depth"), "\(error)")
+        }
+        let html = "<html><body>" + String(repeating: "<div>", count: 200_000) + "deep" + String(repeating: "</div>", count: 200_000) + "</body></html>"
+        XCTAssertNoThrow(try page(html), "a page nested beyond any limit neither crashes nor hangs")
+    }
+
     func testBillionLaughsStopsQuicklyWithAnEntityError() {
         var decl = #"<!ENTITY l0 "lol">"#
         for k in 1...9 { decl += "<!ENTITY l\(k) \"" + String(repeating: "&l\(k - 1);", count: 10) + "\">" }

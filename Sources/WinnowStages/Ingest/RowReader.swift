@@ -86,6 +86,8 @@ final class HTMLReader: RowReader {
     private var done = false
     /// The charset the page is decoded with and why, once it is read.
     private(set) var charset: DetectedCharset?
+    /// A page is parsed as a whole (a DOM), so one page's size is bounded.
+    static let maxPageBytes = 64 << 20
 
     init(source: ByteSource, input: Int, declared: String?) {
         self.source = source
@@ -97,7 +99,14 @@ final class HTMLReader: RowReader {
         guard !done else { return nil }
         done = true
         var all: [UInt8] = []
-        while case let chunk = try source.next(), !chunk.isEmpty { all.append(contentsOf: chunk) }
+        while case let chunk = try source.next(), !chunk.isEmpty {
+            all.append(contentsOf: chunk)
+            if all.count > HTMLReader.maxPageBytes {
+                // The file source drains the rest (for the hash); the page itself is refused.
+                return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .failed(
+                    reason: "HTML page larger than \(HTMLReader.maxPageBytes >> 20) MiB; not parsed", bytes: Array(all.prefix(200))))
+            }
+        }
         let found = declared.map { DetectedCharset(name: CharsetDetector.normalizedLabel($0), evidence: "declared in the pipeline") }
             ?? all.withUnsafeBufferPointer { CharsetDetector.detect($0) }
         charset = found

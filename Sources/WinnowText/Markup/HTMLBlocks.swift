@@ -144,7 +144,14 @@ struct HTMLBlocks {
         return c
     }
 
+    /// The walk is recursive; libxml2 bounds nesting itself, and this bounds it again.
+    static let maxDepth = 1024
+    private var depth = 0
+
     private mutating func visit(_ node: UnsafeMutablePointer<xmlNode>, parent: Int32) {
+        guard depth < Self.maxDepth else { return }
+        depth += 1
+        defer { depth -= 1 }
         let tag = tagClass(node)
         if tag.contains(.head) { readHead(node); return }
         if tag.contains(.lineBreak) { flush(); return }

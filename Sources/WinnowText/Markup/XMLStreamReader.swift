@@ -78,8 +78,9 @@ public final class XMLStreamReader {
     /// Input bytes consumed so far.
     public var byteOffset: Int { reader.map { Int(xmlTextReaderByteConsumed($0)) } ?? 0 }
 
-    /// The next event, or `nil` at the end of the document. Comments, processing instructions
-    /// and whitespace between elements are skipped.
+    /// The next event, or `nil` at the end of the document. Comments and processing
+    /// instructions are skipped; whitespace between elements is text (an element's text is all
+    /// the text below it, as XPath's string value, so `<a><b>x</b> <c>y</c></a>` reads `x y`).
     public func next() throws -> Event? {
         guard let reader, !finished else { return nil }
         while true {
@@ -107,7 +108,7 @@ public final class XMLStreamReader {
                 return .start(name: name, attributes: attributes, empty: empty)
             case 15:  // end element
                 return .end(name: string(xmlTextReaderConstName(reader)))
-            case 3, 4, 14:  // text, CDATA, significant whitespace
+            case 3, 4, 13, 14:  // text, CDATA, whitespace, significant whitespace
                 guard let value = xmlTextReaderConstValue(reader) else { continue }
                 return .text(Array(UnsafeBufferPointer(start: value, count: strlen(value))))
             case 5:  // entity reference (not substituted)

@@ -166,6 +166,10 @@ enum StageTable {
     static func render(ingest: StageStats, stages: [StageStats]) -> String {
         var rows: [[String]] = [["ingest", Format.count(ingest.input), Format.count(ingest.output), "-", "-",
                                  Format.count(ingest.quarantined), Format.seconds(ingest.seconds)]]
+        // Rows an input's own filter passed over (MediaWiki namespaces, redirects).
+        for (reason, n) in ingest.discarded.sorted(by: { $0.key < $1.key }) {
+            rows.append(["   skipped: \(reason)", "", "", "", "", "", Format.count(n)])
+        }
         for s in stages {
             rows.append(["#\(s.index + 1) \(s.name)", Format.count(s.input), Format.count(s.output), Format.count(s.dropped),
                          Format.count(s.changed), Format.count(s.quarantined), Format.seconds(s.seconds)])
