@@ -74,6 +74,17 @@ struct BPEModel {
         var symbols: [Int32]
         if !byteIDs.isEmpty {
             if ignoreMerges, let whole = vocab[ByteLevelAlphabet.encode(piece)] { out.append(whole); return }
+            if piece.count <= BPEModel.shortPiece {
+                // The common case, without a heap allocation per piece.
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: piece.count) { sym in
+                    byteIDs.withUnsafeBufferPointer { ids in
+                        for k in 0..<piece.count { sym[k] = ids[Int(piece[k])] }
+                    }
+                    let n = piece.count > 1 ? mergeShort(sym, count: piece.count) : piece.count
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: sym[..<n]))
+                }
+                return
+            }
             symbols = piece.map { byteIDs[Int($0)] }
         } else {
             let text = String(decoding: piece, as: UTF8.self)
@@ -107,19 +118,28 @@ struct BPEModel {
     /// over a cached rank per adjacent pair; for long ones HF's heap over a linked list. Both
     /// merge the same pairs in the same order: the heap pops the lowest (rank, position) first,
     /// and positions keep the symbols' left-to-right order.
+    /// Pieces up to this many symbols merge by scanning (``mergeShort(_:count:)``).
+    static let shortPiece = 256
+
     private func merge(_ symbols: inout [Int32]) {
-        if symbols.count <= 256 { mergeShort(&symbols) } else { mergeLong(&symbols) }
+        if symbols.count <= BPEModel.shortPiece {
+            let n = symbols.withUnsafeMutableBufferPointer { mergeShort($0, count: $0.count) }
+            symbols.removeLast(symbols.count - n)
+        } else {
+            mergeLong(&symbols)
+        }
     }
 
-    private func mergeShort(_ symbols: inout [Int32]) {
-        var n = symbols.count
+    /// Merges `sym[0..<count]` in place; returns the number of symbols left.
+    private func mergeShort(_ sym: UnsafeMutableBufferPointer<Int32>, count: Int) -> Int {
+        var n = count
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { pairs in
             // Per adjacent pair: rank << 32 | merged id, or UInt64.max when the pair has no merge.
             @inline(__always) func pair(_ a: Int32, _ b: Int32) -> UInt64 {
                 guard let m = merges[BPEModel.key(a, b)] else { return UInt64.max }
                 return UInt64(UInt32(bitPattern: m.rank)) << 32 | UInt64(UInt32(bitPattern: m.id))
             }
-            symbols.withUnsafeMutableBufferPointer { sym in
+            do {
                 for k in 0..<(n - 1) { pairs[k] = pair(sym[k], sym[k + 1]) }
                 while n > 1 {
                     var best = 0
@@ -139,7 +159,7 @@ struct BPEModel {
                 }
             }
         }
-        symbols.removeLast(symbols.count - n)
+        return n
     }
 
     /// HF's merge loop over a doubly linked list of symbols.
