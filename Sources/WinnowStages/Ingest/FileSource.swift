@@ -73,22 +73,23 @@ public final class FileSource: RecordSource {
         if let codec = Decompression.codec(of: raw.peek(Decompression.magicLength)) { bytes = try Decompression.source(codec, upstream: bytes) }
         let d = plan.definition
         let declared = d.isUTF8 ? nil : d.encoding
+        let reader: RowReader
         switch plan.format {
-        case .html: return (raw, HTMLReader(source: bytes, input: k, declared: declared))
+        case .html:
+            reader = HTMLReader(source: bytes, input: k, declared: declared)
         case .xml, .mediawiki:
-            let layout = plan.xml ?? XMLRecordLayout.mediawiki
-            return (raw, try XMLRecordReader(source: bytes, input: k, layout: layout, mediawiki: plan.mediawiki, declared: declared))
-        default: break
-        }
-        if let charset = plan.streamCharset { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
-        let lines = LineReader(source: bytes)
-        let reader: RowReader = switch plan.format {
-        case .jsonl: JSONLReader(lines: lines, input: k)
-        case .csv, .tsv: CSVReader(lines: lines, input: k,
-                                   delimiter: d.delimiter ?? (plan.format == .tsv ? 0x09 : UInt8(ascii: ",")),
-                                   quote: d.quote, columns: d.header ? nil : d.columns)
-        case .text: TextReader(lines: lines, input: k, perFile: d.textUnit == .file, skipEmpty: d.skipEmpty)
-        case .html, .xml, .mediawiki: HTMLReader(source: bytes, input: k, declared: declared)  // handled above
+            reader = try XMLRecordReader(source: bytes, input: k, layout: plan.xml ?? XMLRecordLayout.mediawiki,
+                                         mediawiki: plan.mediawiki, declared: declared)
+        case .jsonl, .csv, .tsv, .text:
+            if let charset = plan.streamCharset { bytes = try CharsetByteSource(upstream: bytes, charset: charset) }
+            let lines = LineReader(source: bytes)
+            reader = switch plan.format {
+            case .csv, .tsv: CSVReader(lines: lines, input: k,
+                                       delimiter: d.delimiter ?? (plan.format == .tsv ? 0x09 : UInt8(ascii: ",")),
+                                       quote: d.quote, columns: d.header ? nil : d.columns)
+            case .text: TextReader(lines: lines, input: k, perFile: d.textUnit == .file, skipEmpty: d.skipEmpty)
+            default: JSONLReader(lines: lines, input: k)
+            }
         }
         return (raw, reader)
     }

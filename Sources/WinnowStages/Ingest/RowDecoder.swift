@@ -125,14 +125,17 @@ extension DecodeFailure: CustomStringConvertible {
 }
 
 extension HTMLPage {
-    /// The record fields of a page: the text under `text`, then `title`, `lang`,
-    /// `description` and `url` where the page has them.
+    /// The page's metadata as record fields, in a fixed order: `title`, `lang`, `description`,
+    /// `url`, each only where the page has it.
+    var metadataFields: [(name: String, value: String)] {
+        [("title", title), ("lang", language), ("description", description), ("url", canonicalURL)]
+            .compactMap { name, value in value.map { (name, $0) } }
+    }
+
+    /// The record fields of a page: the text under `text`, then the metadata.
     func fields(text name: String) -> JSONObject {
         var fields = JSONObject([(name, .string(text))])
-        if let title { fields["title"] = .string(title) }
-        if let language { fields["lang"] = .string(language) }
-        if let description { fields["description"] = .string(description) }
-        if let canonicalURL { fields["url"] = .string(canonicalURL) }
+        for (key, value) in metadataFields { fields[key] = .string(value) }
         return fields
     }
 }

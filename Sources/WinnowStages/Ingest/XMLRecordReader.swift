@@ -90,12 +90,18 @@ final class XMLRecordReader: RowReader {
 
     // MARK: Records
 
-    private struct Assembly {
+    /// The record being read. A class: text is appended in place, event after event, without
+    /// copying what was gathered so far.
+    private final class Assembly {
         var values: [Int: [UInt8]] = [:]
         var path: [String] = []
         var entity: String?
-        var line = 0
-        var offset = 0
+        let line: Int
+        let offset: Int
+        init(line: Int, offset: Int) {
+            self.line = line
+            self.offset = offset
+        }
     }
 
     func next() throws -> RawItem? {
@@ -115,14 +121,13 @@ final class XMLRecordReader: RowReader {
             }
             switch event {
             case .start(let name, let attributes, let empty):
-                if var r = record {
+                if let r = record {
                     r.path.append(name)
-                    take(attributes, at: r.path.joined(separator: "/"), into: &r)
+                    take(attributes, at: r.path.joined(separator: "/"), into: r)
                     if empty { r.path.removeLast() }
-                    record = r
                 } else if name == layout.record {
-                    var r = Assembly(line: parser.line, offset: parser.byteOffset)
-                    take(attributes, at: "", into: &r)
+                    let r = Assembly(line: parser.line, offset: parser.byteOffset)
+                    take(attributes, at: "", into: r)
                     if empty {
                         if let item = try finish(r) { return item }
                         continue
@@ -134,13 +139,12 @@ final class XMLRecordReader: RowReader {
                     siteinfoText = []
                 }
             case .end(let name):
-                if var r = record {
+                if let r = record {
                     if r.path.isEmpty {
-                        if let item = try finish(r) { return item }
                         record = nil
+                        if let item = try finish(r) { return item }
                     } else {
                         r.path.removeLast()
-                        record = r
                     }
                 } else if name == "namespace", siteinfoNamespace != nil {
                     let prefix = String(decoding: siteinfoText, as: UTF8.self)
@@ -148,24 +152,23 @@ final class XMLRecordReader: RowReader {
                     siteinfoNamespace = nil
                 }
             case .text(let bytes):
-                if var r = record {
+                if let r = record {
                     let here = r.path.joined(separator: "/")
                     for (k, field) in layout.fields.enumerated() where field.attribute == nil {
                         if field.elementPath.isEmpty || here == field.elementPath || here.hasPrefix(field.elementPath + "/") {
                             r.values[k, default: []].append(contentsOf: bytes)
                         }
                     }
-                    record = r
                 } else if siteinfoNamespace != nil {
                     siteinfoText += bytes
                 }
             case .entityReference(let name):
-                if record != nil, record?.entity == nil { record?.entity = name }
+                if let r = record, r.entity == nil { r.entity = name }
             }
         }
     }
 
-    private func take(_ attributes: [(name: String, value: String)], at path: String, into r: inout Assembly) {
+    private func take(_ attributes: [(name: String, value: String)], at path: String, into r: Assembly) {
         for (k, field) in layout.fields.enumerated() where field.attribute != nil && field.elementPath == path {
             if let a = attributes.first(where: { $0.name == field.attribute }) { r.values[k] = Array(a.value.utf8) }
         }

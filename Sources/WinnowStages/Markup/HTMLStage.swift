@@ -35,9 +35,7 @@ public struct HTMLStage: Stage {
         if target != field, !keepHTML { record.fields[field] = nil }
         record.fields[target] = .string(page.text)
         if metadata {
-            for (key, value) in [("title", page.title), ("lang", page.language), ("description", page.description), ("url", page.canonicalURL)] {
-                if let value, record.fields[key] == nil { record.fields[key] = .string(value) }
-            }
+            for (key, value) in page.metadataFields where record.fields[key] == nil { record.fields[key] = .string(value) }
         }
         context.noteChange(rule: "html.extract")
         return .keep
