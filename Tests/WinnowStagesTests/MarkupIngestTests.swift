@@ -36,6 +36,15 @@ final class MarkupIngestTests: XCTestCase {
         XCTAssertEqual(ru["description"], .string("Москва"))
     }
 
+    func testCompressedHTMLPageReadsLikeThePlainOne() throws {
+        let (plain, _, _) = try run(#"{ "dataset": "p", "inputs": [ { "path": "\#(Fixture.path("fixtures/html/zh-gb2312.html"))" } ] }"#)
+        let (gz, _, source) = try run(#"{ "dataset": "g", "inputs": [ { "path": "\#(Fixture.path("fixtures/html/zh-gb2312.html.gz"))" } ] }"#)
+        XCTAssertEqual(source.files[0].format, "html", "the format comes from the name under `.gz`")
+        XCTAssertEqual(source.files[0].encoding, "gb18030 (http-equiv charset gb2312)")
+        XCTAssertEqual(gz.records, plain.records)
+        XCTAssertEqual(gz.hashes, plain.hashes)
+    }
+
     func testHTMLStageExtractsFromAJSONLField() throws {
         let (sink, report, _) = try run("""
         { "dataset": "crawl", "inputs": [ { "path": "\(Fixture.path("fixtures/html/crawl.jsonl"))", "fields": { "text": "url" } } ],
