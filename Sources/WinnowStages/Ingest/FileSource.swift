@@ -53,11 +53,8 @@ public final class FileSource: RecordSource {
                 // Drain anything left so the hash covers the whole file, then move on.
                 while !(try current!.raw.next()).isEmpty {}
                 files[index].sha256 = current!.raw.digest()
-                if let charset = (current!.reader as? HTMLReader)?.charset { files[index].encoding = charset.description }
-                if let xml = current!.reader as? XMLRecordReader {
-                    files[index].encoding = xml.charset.description
-                    for (reason, n) in xml.skipped { skipped[reason, default: 0] += n }
-                }
+                if let charset = current!.reader.detectedCharset { files[index].encoding = charset.description }
+                for (reason, n) in current!.reader.skipped { skipped[reason, default: 0] += n }
                 finishedBytes += current!.raw.bytesRead
                 current = nil
                 index += 1

@@ -5,6 +5,16 @@ import WinnowText
 /// all decoding happens later on worker threads (``RowDecoder``).
 protocol RowReader: AnyObject {
     func next() throws -> RawItem?
+    /// The charset the file was decoded with and why, for readers that work it out themselves
+    /// (HTML, XML); recorded with the file once it is read.
+    var detectedCharset: DetectedCharset? { get }
+    /// Rows the input's own filters passed over, by reason.
+    var skipped: [String: Int] { get }
+}
+
+extension RowReader {
+    var detectedCharset: DetectedCharset? { nil }
+    var skipped: [String: Int] { [:] }
 }
 
 /// One JSON document per line; blank lines are skipped.
@@ -85,7 +95,7 @@ final class HTMLReader: RowReader {
     private let declared: String?
     private var done = false
     /// The charset the page is decoded with and why, once it is read.
-    private(set) var charset: DetectedCharset?
+    private(set) var detectedCharset: DetectedCharset?
     /// A page is parsed as a whole (a DOM), so one page's size is bounded.
     static let maxPageBytes = 64 << 20
 
@@ -107,9 +117,8 @@ final class HTMLReader: RowReader {
                     reason: "HTML page larger than \(HTMLReader.maxPageBytes >> 20) MiB; not parsed", bytes: Array(all.prefix(200))))
             }
         }
-        let found = declared.map { DetectedCharset(name: CharsetDetector.normalizedLabel($0), evidence: "declared in the pipeline") }
-            ?? all.withUnsafeBufferPointer { CharsetDetector.detect($0) }
-        charset = found
+        let found = declared.map(DetectedCharset.declared) ?? all.withUnsafeBufferPointer { CharsetDetector.detect($0) }
+        detectedCharset = found
         return RawItem(provenance: Provenance(input: input, line: 1, byteOffset: 0), payload: .html(all, charset: found.name))
     }
 }

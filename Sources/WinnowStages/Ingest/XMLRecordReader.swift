@@ -22,6 +22,7 @@ final class XMLRecordReader: RowReader {
     private var declarationPatched = false
     /// The charset the file is decoded with and why.
     private(set) var charset: DetectedCharset
+    var detectedCharset: DetectedCharset? { charset }
     /// Records the MediaWiki filters skipped, by reason.
     private(set) var skipped: [String: Int] = [:]
     /// A wiki's local names of the File/Image and Category namespaces (from `<siteinfo>`).
@@ -33,7 +34,7 @@ final class XMLRecordReader: RowReader {
         self.layout = layout
         self.mediawiki = mediawiki
         let first = try source.next()
-        charset = declared.map { DetectedCharset(name: $0, evidence: "declared in the pipeline") }
+        charset = declared.map(DetectedCharset.declared)
             ?? first.withUnsafeBufferPointer { Self.detect($0) }
         if charset.isUTF8 {
             self.source = source
@@ -94,7 +95,10 @@ final class XMLRecordReader: RowReader {
     /// copying what was gathered so far.
     private final class Assembly {
         var values: [Int: [UInt8]] = [:]
-        var path: [String] = []
+        /// Paths of the open elements below the record element, each joined with `/`
+        /// (`revision`, `revision/text`): the current one is the last.
+        var paths: [String] = []
+        var path: String { paths.last ?? "" }
         var entity: String?
         let line: Int
         let offset: Int
@@ -122,9 +126,9 @@ final class XMLRecordReader: RowReader {
             switch event {
             case .start(let name, let attributes, let empty):
                 if let r = record {
-                    r.path.append(name)
-                    take(attributes, at: r.path.joined(separator: "/"), into: r)
-                    if empty { r.path.removeLast() }
+                    r.paths.append(r.paths.isEmpty ? name : r.path + "/" + name)
+                    take(attributes, at: r.path, into: r)
+                    if empty { r.paths.removeLast() }
                 } else if name == layout.record {
                     let r = Assembly(line: parser.line, offset: parser.byteOffset)
                     take(attributes, at: "", into: r)
@@ -140,11 +144,11 @@ final class XMLRecordReader: RowReader {
                 }
             case .end(let name):
                 if let r = record {
-                    if r.path.isEmpty {
+                    if r.paths.isEmpty {
                         record = nil
                         if let item = try finish(r) { return item }
                     } else {
-                        r.path.removeLast()
+                        r.paths.removeLast()
                     }
                 } else if name == "namespace", siteinfoNamespace != nil {
                     let prefix = String(decoding: siteinfoText, as: UTF8.self)
@@ -153,7 +157,7 @@ final class XMLRecordReader: RowReader {
                 }
             case .text(let bytes):
                 if let r = record {
-                    let here = r.path.joined(separator: "/")
+                    let here = r.path
                     for (k, field) in layout.fields.enumerated() where field.attribute == nil {
                         if field.elementPath.isEmpty || here == field.elementPath || here.hasPrefix(field.elementPath + "/") {
                             r.values[k, default: []].append(contentsOf: bytes)

@@ -13,6 +13,11 @@ public struct DetectedCharset: Sendable, Equatable, CustomStringConvertible {
         self.evidence = evidence
     }
 
+    /// The charset a pipeline's `encoding` names, mapped like a page's declaration.
+    public static func declared(_ label: String) -> DetectedCharset {
+        DetectedCharset(name: CharsetDetector.normalizedLabel(label), evidence: "declared in the pipeline")
+    }
+
     public var description: String { "\(name) (\(evidence))" }
     public var isUTF8: Bool { name.lowercased() == "utf-8" }
 }

@@ -18,8 +18,7 @@ public struct HTMLExtractor: Sendable {
 
     /// Extracts a page given as raw bytes in any charset.
     public func extract(bytes: UnsafeBufferPointer<UInt8>, charset declared: String? = nil) throws -> HTMLPage {
-        let charset = declared.map { DetectedCharset(name: CharsetDetector.normalizedLabel($0), evidence: "declared in the pipeline") }
-            ?? CharsetDetector.detect(bytes)
+        let charset = declared.map(DetectedCharset.declared) ?? CharsetDetector.detect(bytes)
         let utf8 = try CharsetDetector.decode(bytes, as: charset)
         var page = try utf8.withUnsafeBufferPointer { try extract(utf8: $0) }
         page.charset = charset

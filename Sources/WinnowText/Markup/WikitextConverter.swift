@@ -153,7 +153,7 @@ public struct WikitextConverter: Sendable {
             while t < target.endIndex, target[t] == 0x20 { t += 1 }
             let leadingColon = t < target.endIndex && target[t] == 0x3A
             if !leadingColon, let colon = target[t...].firstIndex(of: 0x3A) {
-                let prefix = String(decoding: target[t..<colon], as: UTF8.self).trimmingCharacters().lowercased()
+                let prefix = String(decoding: target[t..<colon], as: UTF8.self).trimmingWhitespace.lowercased()
                 if removedPrefixes.contains(prefix) { continue }
                 if label == nil, isLanguageCode(prefix) { continue }
             }
@@ -368,14 +368,5 @@ public struct WikitextConverter: Sendable {
             i += 1
         }
         return nil
-    }
-}
-
-extension String {
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while s.first == " " || s.first == "\t" { s.removeFirst() }
-        while s.last == " " || s.last == "\t" { s.removeLast() }
-        return String(s)
     }
 }

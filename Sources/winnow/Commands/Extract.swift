@@ -65,11 +65,14 @@ struct Extract: ParsableCommand {
         let sink = JSONLinesSink(quiet: quiet, sources: source ? compiled.files.map(\.path) : nil)
         let source = compiled.makeSource()
         let start = Date()
-        let report: ExecutionReport
-        do { report = try executor.run(source: source, decoder: compiled.decoder, sink: sink) } catch {
+        func printQuarantine() {
             for q in sink.quarantine {
                 FileHandle.standardError.write(Data("quarantined: \(source.files[q.provenance.input].path):\(q.provenance.line): \(q.reason)\n".utf8))
             }
+        }
+        let report: ExecutionReport
+        do { report = try executor.run(source: source, decoder: compiled.decoder, sink: sink) } catch {
+            printQuarantine()
             throw error
         }
         let seconds = Date().timeIntervalSince(start)
@@ -79,9 +82,7 @@ struct Extract: ParsableCommand {
         summary += String(format: " in %.2f s: %.2f MB/s; peak RSS %d MB", seconds,
                           Double(source.totalBytes) / 1e6 / max(seconds, 1e-9), peakRSSMegabytes())
         FileHandle.standardError.write(Data((summary + "\n").utf8))
-        for q in sink.quarantine {
-            FileHandle.standardError.write(Data("quarantined: \(source.files[q.provenance.input].path):\(q.provenance.line): \(q.reason)\n".utf8))
-        }
+        printQuarantine()
         for file in source.files where !file.encoding.hasPrefix("utf-8") || file.encoding.contains("ignored") || file.encoding.contains("replaced") {
             FileHandle.standardError.write(Data("charset: \(file.path): \(file.encoding)\n".utf8))
         }
