@@ -32,6 +32,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
+        // Header only: a prefetch hint for the tokenizer's piece cache.
+        .systemLibrary(name: "CMemoryHints", path: "Sources/CMemoryHints"),
         .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
                        providers: [.apt(["liblzma-dev"])]),
 
@@ -52,7 +54,7 @@ let package = Package(
         ]),
         // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and
         // token-shard writers (Megatron .bin/.idx).
-        .target(name: "WinnowTokenize", dependencies: ["WinnowCore", "WinnowText"]),
+        .target(name: "WinnowTokenize", dependencies: ["WinnowCore", "WinnowText", "CMemoryHints"]),
         // The content-addressed SQLite store: versions, ledger, quarantine, diff, verify, export.
         .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite"]),
         // The command-line tool: parses flags, calls the library, prints.

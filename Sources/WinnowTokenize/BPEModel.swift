@@ -135,28 +135,27 @@ struct BPEModel {
         var n = count
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { pairs in
             // Per adjacent pair: rank << 32 | merged id, or UInt64.max when the pair has no merge.
-            @inline(__always) func pair(_ a: Int32, _ b: Int32) -> UInt64 {
-                guard let m = merges[BPEModel.key(a, b)] else { return UInt64.max }
-                return UInt64(UInt32(bitPattern: m.rank)) << 32 | UInt64(UInt32(bitPattern: m.id))
-            }
-            do {
-                for k in 0..<(n - 1) { pairs[k] = pair(sym[k], sym[k + 1]) }
-                while n > 1 {
-                    var best = 0
-                    var bestValue = pairs[0]
-                    for k in 1..<(n - 1) where pairs[k] >> 32 < bestValue >> 32 {
-                        best = k
-                        bestValue = pairs[k]
-                    }
-                    guard bestValue != UInt64.max else { break }
-                    sym[best] = Int32(bitPattern: UInt32(truncatingIfNeeded: bestValue))
-                    // Remove symbol best+1 and pair best+1.
-                    for k in (best + 1)..<(n - 1) { sym[k] = sym[k + 1] }
-                    for k in (best + 1)..<max(best + 1, n - 2) { pairs[k] = pairs[k + 1] }
-                    n -= 1
-                    if best > 0 { pairs[best - 1] = pair(sym[best - 1], sym[best]) }
-                    if best < n - 1 { pairs[best] = pair(sym[best], sym[best + 1]) }
+            // One rank means one merge, so the smallest value is the lowest-ranked pair, and the
+            // strict comparison keeps the leftmost of equal ones.
+            for k in 0..<(n - 1) { pairs[k] = merges.rankedID(BPEModel.key(sym[k], sym[k + 1])) }
+            while n > 1 {
+                var best = 0
+                var bestValue = pairs[0]
+                for k in 1..<(n - 1) where pairs[k] < bestValue {
+                    best = k
+                    bestValue = pairs[k]
                 }
+                guard bestValue != UInt64.max else { break }
+                sym[best] = Int32(bitPattern: UInt32(truncatingIfNeeded: bestValue))
+                // Remove symbol best+1 and pair best+1.
+                for k in (best + 1)..<(n - 1) { sym[k] = sym[k + 1] }
+                for k in (best + 1)..<max(best + 1, n - 2) { pairs[k] = pairs[k + 1] }
+                n -= 1
+                let left = best > 0 ? BPEModel.key(sym[best - 1], sym[best]) : MergeTable.absentKey
+                let right = best < n - 1 ? BPEModel.key(sym[best], sym[best + 1]) : MergeTable.absentKey
+                let (l, r) = merges.rankedIDs(left, right)
+                if best > 0 { pairs[best - 1] = l }
+                if best < n - 1 { pairs[best] = r }
             }
         }
         return n

@@ -31,7 +31,7 @@ struct MergeTable {
         mask = capacity - 1
         for (key, value) in entries {
             if compact {
-                let packed = MergeTable.compactKey(key)
+                let packed = (key >> 32) << 16 | (key & 0xFFFF)
                 var slot = Int((packed &* 0x9E37_79B9_7F4A_7C15) >> shift)
                 while table[slot] != MergeTable.empty { slot = (slot + 1) & mask }
                 table[slot] = packed << 32 | UInt64(value.rank) << 16 | UInt64(value.id)
@@ -45,34 +45,65 @@ struct MergeTable {
         self.table = table
     }
 
-    /// (left << 32 | right) with both under 2^16, as left << 16 | right.
-    @inline(__always) private static func compactKey(_ key: UInt64) -> UInt64 { (key >> 32) << 16 | (key & 0xFFFF) }
+    /// (left << 32 | right) with both under 2^16, as left << 16 | right; pairs with a larger id
+    /// (never in a compact table) become 0xFFFF_FFFF, which no entry has.
+    @inline(__always) private static func compactKey(_ key: UInt64) -> UInt64 {
+        guard key >> 32 < 0xFFFF, key & 0xFFFF_FFFF < 0xFFFF else { return 0xFFFF_FFFF }
+        return (key >> 32) << 16 | (key & 0xFFFF)
+    }
+
+    /// A key that is in no table: the merge loop looks it up for a neighbour that does not exist.
+    static let absentKey = UInt64.max
+
+    /// `rank << 32 | merged id` of a pair, or `UInt64.max` when it has no merge: the form the
+    /// merge loop keeps per adjacent pair, where the smallest value is the merge to apply next.
+    @inline(__always)
+    func rankedID(_ key: UInt64) -> UInt64 { rankedIDs(key, MergeTable.absentKey).0 }
+
+    /// Two lookups whose first probes are loaded together, so that their cache misses (the cost
+    /// of the merge loop) overlap instead of following each other.
+    @inline(__always)
+    func rankedIDs(_ a: UInt64, _ b: UInt64) -> (UInt64, UInt64) {
+        table.withUnsafeBufferPointer { t in
+            if compact {
+                let pa = MergeTable.compactKey(a), pb = MergeTable.compactKey(b)
+                var sa = Int((pa &* 0x9E37_79B9_7F4A_7C15) >> shift), sb = Int((pb &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                var ea = t[sa], eb = t[sb]
+                @inline(__always) func value(_ e: UInt64) -> UInt64 { (e >> 16 & 0xFFFF) << 32 | e & 0xFFFF }
+                var ra = UInt64.max, rb = UInt64.max
+                while ea != MergeTable.empty {
+                    if ea >> 32 == pa { ra = value(ea); break }
+                    sa = (sa + 1) & mask
+                    ea = t[sa]
+                }
+                while eb != MergeTable.empty {
+                    if eb >> 32 == pb { rb = value(eb); break }
+                    sb = (sb + 1) & mask
+                    eb = t[sb]
+                }
+                return (ra, rb)
+            }
+            var sa = Int((a &* 0x9E37_79B9_7F4A_7C15) >> shift), sb = Int((b &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            var ka = t[2 * sa], kb = t[2 * sb]
+            var ra = UInt64.max, rb = UInt64.max
+            while ka != MergeTable.empty {
+                if ka == a { ra = t[2 * sa + 1]; break }
+                sa = (sa + 1) & mask
+                ka = t[2 * sa]
+            }
+            while kb != MergeTable.empty {
+                if kb == b { rb = t[2 * sb + 1]; break }
+                sb = (sb + 1) & mask
+                kb = t[2 * sb]
+            }
+            return (ra, rb)
+        }
+    }
 
     @inline(__always)
     subscript(key: UInt64) -> (rank: Int32, id: Int32)? {
-        table.withUnsafeBufferPointer { t in
-            if compact {
-                // Ids at or above 0xFFFF never occur in a compact table's pairs.
-                guard key >> 32 < 0xFFFF, key & 0xFFFF_FFFF < 0xFFFF else { return nil }
-                let packed = MergeTable.compactKey(key)
-                var slot = Int((packed &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                while true {
-                    let e = t[slot]
-                    if e >> 32 == packed { return (Int32(e >> 16 & 0xFFFF), Int32(e & 0xFFFF)) }
-                    if e == MergeTable.empty { return nil }
-                    slot = (slot + 1) & mask
-                }
-            }
-            var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            while true {
-                let k = t[2 * slot]
-                if k == key {
-                    let v = t[2 * slot + 1]
-                    return (Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: v)))
-                }
-                if k == MergeTable.empty { return nil }
-                slot = (slot + 1) & mask
-            }
-        }
+        let v = rankedID(key)
+        guard v != UInt64.max else { return nil }
+        return (Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32)), Int32(bitPattern: UInt32(truncatingIfNeeded: v)))
     }
 }

@@ -176,7 +176,7 @@ public final class TokenEncoder {
                     defer { cache = local }
                     let model = t.model
                     try buffer.withUnsafeBufferPointer { all in
-                        for r in pieces { try TokenEncoder.encodePiece(UnsafeBufferPointer(rebasing: all[r]), model, &local, into: &out) }
+                        try TokenEncoder.encodePieces(all, pieces, model, &local, into: &out)
                     }
                 }
             }
@@ -184,14 +184,37 @@ public final class TokenEncoder {
         return out
     }
 
-    @inline(__always)
-    private static func encodePiece(_ piece: UnsafeBufferPointer<UInt8>, _ model: BPEModel, _ cache: inout PieceCache,
-                                    into out: inout [Int32]) throws {
-        guard piece.count <= PieceCache.maxBytes else { return try model.encode(piece, into: &out) }
-        let hash = PieceCache.hash(piece)
-        if cache.lookup(piece, hash: hash, into: &out) { return }
-        let start = out.count
-        try model.encode(piece, into: &out)
-        cache.insert(piece, hash: hash, ids: out[start...])
+    /// How many pieces ahead the cache sets are prefetched.
+    private static let prefetchDistance = 8
+
+    /// Encodes the pieces in order, hashing each `prefetchDistance` pieces before it is encoded
+    /// and prefetching its cache set then, so the cache's memory latency overlaps the work on
+    /// the pieces in between.
+    private static func encodePieces(_ all: UnsafeBufferPointer<UInt8>, _ pieces: [Range<Int>], _ model: BPEModel,
+                                     _ cache: inout PieceCache, into out: inout [Int32]) throws {
+        let ahead = prefetchDistance
+        try withUnsafeTemporaryAllocation(of: UInt64.self, capacity: ahead) { hashes in
+            @inline(__always) func hashAndPrefetch(_ k: Int) -> UInt64 {
+                let piece = UnsafeBufferPointer(rebasing: all[pieces[k]])
+                guard piece.count <= PieceCache.maxBytes else { return 0 }
+                let hash = PieceCache.hash(piece)
+                cache.prefetch(hash: hash)
+                return hash
+            }
+            for k in 0..<min(ahead, pieces.count) { hashes[k] = hashAndPrefetch(k) }
+            for k in pieces.indices {
+                let hash = hashes[k % ahead]
+                if k + ahead < pieces.count { hashes[k % ahead] = hashAndPrefetch(k + ahead) }
+                let piece = UnsafeBufferPointer(rebasing: all[pieces[k]])
+                guard hash != 0 else {
+                    try model.encode(piece, into: &out)
+                    continue
+                }
+                if cache.lookup(piece, hash: hash, into: &out) { continue }
+                let start = out.count
+                try model.encode(piece, into: &out)
+                cache.insert(piece, hash: hash, ids: out[start...])
+            }
+        }
     }
 }

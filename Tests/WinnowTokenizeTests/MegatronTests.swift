@@ -78,4 +78,23 @@ final class MegatronTests: XCTestCase {
             if hit { XCTAssertEqual(out, [-1] + (0..<Int32(k + 1)).map { $0 * 7 }) }
         }
     }
+
+    func testPieceCacheEvictsTheLeastRecentlyUsedPieceOfASet() {
+        var cache = PieceCache()
+        // Hashes that differ only in low bits land in one set.
+        let pieces = (0..<(PieceCache.ways + 1)).map { Array("piece\($0)".utf8) }
+        let hashes = pieces.indices.map { UInt64(0xABCD) << 48 | UInt64($0) << 1 | 1 }
+        func insert(_ k: Int) { pieces[k].withUnsafeBufferPointer { cache.insert($0, hash: hashes[k], ids: [Int32(k)]) } }
+        func cached(_ k: Int) -> Bool {
+            var out: [Int32] = []
+            let hit = pieces[k].withUnsafeBufferPointer { cache.lookup($0, hash: hashes[k], into: &out) }
+            if hit { XCTAssertEqual(out, [Int32(k)]) }
+            return hit
+        }
+        for k in 0..<PieceCache.ways { insert(k) }
+        XCTAssertTrue(cached(0), "the oldest piece becomes the most recently used")
+        insert(PieceCache.ways)
+        XCTAssertFalse(cached(1), "the least recently used piece is evicted")
+        for k in [0] + Array(2...PieceCache.ways) { XCTAssertTrue(cached(k)) }
+    }
 }
