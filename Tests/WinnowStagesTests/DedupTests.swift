@@ -80,4 +80,46 @@ final class DedupTests: XCTestCase {
         }
         XCTAssertThrowsError(try Fixture.compile(pipeline(Self.fixture, #"{"simhash": {"char_n": 0}}"#)))
     }
+
+    func testContainmentRemovesExcerptsAndRewritesInsideALargerRecord() throws {
+        let path = Fixture.path("fixtures/dedup/excerpts.jsonl")
+        let config = #"{"methods": ["exact", "simhash", "containment"]}"#
+        let (sink, report) = try Fixture.run(pipeline(path, config), threads: 1)
+        XCTAssertEqual(keptIDs(sink), ["article", "unrelated", "zh-article"])
+        let drops = sink.ledger.filter { $0.action == .drop }
+        XCTAssertEqual(drops.count, 3)
+        for drop in drops {
+            XCTAssertEqual(drop.rule, "dedup.containment")
+            XCTAssertEqual(drop.detail["method"]?.stringValue, "containment")
+            // The kept copy is the article in the same language, which comes first or last in the input.
+            let kept = drop.detail["kept_ordinal"]?.intValue
+            XCTAssertEqual(kept, drop.provenance.line == 5 ? 5 : 0, "\(drop.detail)")
+            XCTAssertGreaterThanOrEqual(drop.detail["containment"]?.doubleValue ?? 0, 0.12)
+        }
+        let excerpt = try XCTUnwrap(drops.first { $0.provenance.line == 3 })
+        XCTAssertEqual(excerpt.detail["containment"]?.doubleValue, 1)
+        XCTAssertEqual(excerpt.detail["cluster_size"]?.intValue, 3, "article, excerpt and rewrite")
+        let summary = try XCTUnwrap(report.stages[0].summary)
+        XCTAssertEqual(summary["removed_by"]?.objectValue?["dedup.containment"]?.intValue, 3)
+        XCTAssertEqual(summary["containment"]?.objectValue?["compared"]?.intValue, 6)
+
+        // Without the method, none of them is a near duplicate of the whole article.
+        XCTAssertEqual(keptIDs(try Fixture.run(pipeline(path)).0).count, 6)
+        // A threshold above the rewrite's share keeps it.
+        let strict = keptIDs(try Fixture.run(pipeline(path, #"{"methods": ["containment"], "containment": {"threshold": 0.9}}"#)).0)
+        XCTAssertEqual(strict, ["article", "unrelated", "rewrite", "zh-article"])
+        // Order and threads do not matter.
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        let reversed = FileManager.default.temporaryDirectory.appendingPathComponent("excerpts-reversed-\(UUID().uuidString).jsonl").path
+        try (lines.reversed().joined(separator: "\n") + "\n").write(toFile: reversed, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: reversed) }
+        XCTAssertEqual(Set(try Fixture.run(pipeline(reversed, config), threads: 2, batchSize: 2).0.hashes), Set(sink.hashes))
+    }
+
+    func testContainmentSettingsWithoutTheMethodAreAnError() {
+        let config = #"{"containment": {"threshold": 0.5}}"#
+        XCTAssertThrowsError(try Fixture.compile(pipeline(Fixture.path("fixtures/dedup/excerpts.jsonl"), config))) { error in
+            XCTAssertTrue("\(error)".contains("need `containment` in `methods`"), "\(error)")
+        }
+    }
 }

@@ -134,3 +134,35 @@ final class SimHashIndexTests: XCTestCase {
         }
     }
 }
+
+final class ContainmentSearchTests: XCTestCase {
+    func testContainmentSearchAgreesWithBruteForce() {
+        var random = SeededRandom(state: 7)
+        // Documents drawn from a small vocabulary of values so that many overlap, sorted by size.
+        var sets: [[UInt32]] = (0..<60).map { _ in
+            let size = 5 + Int(random.next() % 60)
+            return Array(Set((0..<size).map { _ in UInt32(random.next() % 200) })).sorted()
+        }
+        sets.sort { $0.count > $1.count }
+        let matches = ContainmentSearch.find(sets, threshold: 0.4, minValues: 8, maxPosting: 1000)
+        var removed = Set<Int>()
+        var expected: [ContainmentSearch.Match] = []
+        for (d, set) in sets.enumerated() where set.count >= 8 {
+            var best: (Int, Double)?
+            for c in 0..<d where !removed.contains(c) {
+                let share = ContainmentSearch.containment(of: set, in: sets[c])
+                if share > (best?.1 ?? -1) { best = (c, share) }
+            }
+            if let (c, share) = best, share >= 0.4 {
+                removed.insert(d)
+                expected.append(ContainmentSearch.Match(document: d, container: c, containment: share))
+            }
+        }
+        XCTAssertFalse(expected.isEmpty)
+        XCTAssertEqual(matches, expected)
+        XCTAssertEqual(ContainmentSearch.find(sets, threshold: 0.4, minValues: 8, maxPosting: 1000, threads: 3), expected)
+        // Sampling keeps the values whose hash is 0 modulo the rate, upper halves, sorted and distinct.
+        XCTAssertEqual(ContainmentSearch.values(ofShingleHashes: [5 << 32 | 4, 3 << 32 | 2, 5 << 32 | 4, 9 << 32 | 1], sample: 2), [3, 5])
+        XCTAssertEqual(ContainmentSearch.values(ofShingleHashes: [5 << 32 | 4, 3 << 32 | 2, 9 << 32 | 1], sample: 1), [3, 5, 9])
+    }
+}

@@ -2,6 +2,7 @@
 import csv
 import json
 import random
+import re
 import sqlite3
 
 from conftest import ROOT, winnow, winnow_json
@@ -25,26 +26,48 @@ def pipeline(tmp_path, name, inputs, dedup):
     return p
 
 
+# Two `cut` answers were pasted from a different Wikipedia article than their task's source
+# (g2pE_taskc is about information retrieval in general, not the vector space model); no text
+# method can find them in the listed source. The test checks that, rather than trusting it.
+CLOUGH_MISLABELLED = {"g2pE_taskc.txt", "g4pD_taskb.txt"}
+
+
+def word_trigrams(text):
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+
 def test_clough_stevenson_answers_against_their_sources(shared_data, tmp_path):
-    """Acceptance 1: each answer compared with its source text at the default settings, per category."""
+    """Acceptance 1: each answer compared with its source text, per category. SimHash (whole-text
+    similarity) alone flags only the closest copies; the containment method finds every cut and
+    light answer inside its source and no independent one."""
     d = shared_data / "neardup_en_clough_stevenson"
+    read = lambda name: (d / name).read_bytes().decode("cp1252", errors="replace")
     pairs = tmp_path / "clough.jsonl"
     with open(pairs, "w") as out:
         for row in csv.DictReader(open(d / "file_information.csv")):
             if row["Category"] in ("orig", "heavy"):
                 continue
-            read = lambda name: (d / name).read_bytes().decode("cp1252", errors="replace")
-            out.write(json.dumps({"a": read(row["File"]), "b": read(f"orig_task{row['Task']}.txt"),
-                                  "duplicate": row["Category"] in ("cut", "light"), "category": row["Category"]}) + "\n")
-    report = winnow_json("dedup-eval", pairs, "--category-field", "category", *DEFAULTS)
+            answer, source = read(row["File"]), read(f"orig_task{row['Task']}.txt")
+            if row["File"] in CLOUGH_MISLABELLED:
+                shared = len(word_trigrams(answer) & word_trigrams(source)) / len(word_trigrams(answer))
+                assert shared < 0.05, f"{row['File']} shares {shared:.2f} of its word 3-grams with its source"
+                continue
+            out.write(json.dumps({"a": answer, "b": source, "duplicate": row["Category"] in ("cut", "light"),
+                                  "category": row["Category"]}) + "\n")
+    simhash = winnow_json("dedup-eval", pairs, "--category-field", "category", *DEFAULTS)["results"][0]["categories"]
+    report = winnow_json("dedup-eval", pairs, "--category-field", "category", *DEFAULTS,
+                         "--methods", "exact,simhash,containment")
     scores = report["results"][0]["categories"]
     for category in ("cut", "light", "non"):
-        s = scores[category]
-        print(f"clough {category}: flagged {s['flagged']:.2f} (tp {s['tp']}, fp {s['fp']}, fn {s['fn']})")
-    print("clough overall:", report["results"][0]["score"])
-    # Independent answers are never flagged; SimHash flags only the closest copies (see BENCHMARKS.md).
-    assert scores["non"]["fp"] == 0
-    assert scores["cut"]["tp"] >= 2
+        s, t = simhash[category], scores[category]
+        print(f"clough {category}: simhash alone flags {s['flagged']:.2f} (tp {s['tp']}, fp {s['fp']}); "
+              f"with containment {t['flagged']:.2f} (tp {t['tp']}, fp {t['fp']}, fn {t['fn']})")
+    print("clough overall with containment:", report["results"][0]["score"])
+    assert simhash["non"]["fp"] == 0
+    assert scores["non"]["fp"] == 0, "an independent answer was flagged"
+    assert scores["cut"]["fn"] == 0 and scores["cut"]["tp"] == 17
+    assert scores["light"]["fn"] == 0 and scores["light"]["tp"] == 19
 
 
 def test_hotel_reviews_inside_the_shopping_set_are_found(shared_data, tmp_path):

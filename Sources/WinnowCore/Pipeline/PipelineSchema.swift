@@ -135,8 +135,8 @@ public enum PipelineSchema {
 
     public static let dedup = Schema.object("Remove exact and near duplicates (SimHash) across the dataset and against earlier versions. Every removed record is in the ledger with its cluster, the kept copy, the Hamming distance and the Jaccard estimate.", [
         Property("field", .string("Field compared (default `text`).", minLength: 1)),
-        Property("methods", .array("`exact` (equal text after normalization) and/or `simhash` (near duplicates); default both. Texts too short to fingerprint are always matched exactly.",
-                                   of: .string(oneOf: ["exact", "simhash"]), minItems: 1)),
+        Property("methods", .array("`exact` (equal text after normalization), `simhash` (near duplicates), `containment` (texts lying mostly inside a larger one: excerpts, pasted-together or lightly rewritten copies); default `exact` and `simhash`. Texts too short to fingerprint are always matched exactly.",
+                                   of: .string(oneOf: ["exact", "simhash", "containment"]), minItems: 1)),
         Property("normalize", .string("Unicode normalization applied before both methods (default `NFKC_Casefold`: full-width and half-width forms and case compare equal).",
                                       oneOf: normalizeForms)),
         Property("exact", .object("What the exact method ignores.", [
@@ -159,6 +159,16 @@ public enum PipelineSchema {
             Property("max_bucket", .integer("Largest block-table bucket compared pair by pair; in a larger one each fingerprint is compared with its next `max_bucket` neighbours (default 5000).", minimum: 2)),
             Property("min_jaccard", .number("Reject candidate pairs whose shingle Jaccard similarity (estimated from 64-value bottom-k sketches; exact for short texts) is below this (default 0.8); 0 trusts the Hamming distance alone.",
                                             minimum: 0, maximum: 1)),
+        ])),
+        Property("containment", .object("The `containment` method (add it to `methods`): after exact and SimHash dedup, larger records first, a record is removed when this share of its distinct shingles occurs in one larger kept record. Needs 4 bytes per distinct (sampled) shingle of the corpus, plus an index of 12 bytes each while searching.", [
+            Property("unit", .string("Shingle unit, as for `simhash` (default `auto`).", oneOf: ["auto", "char", "word"])),
+            Property("char_n", .integer("n for character n-grams (default 5).", minimum: 1, maximum: 32)),
+            Property("word_n", .integer("n for word n-grams (default 3).", minimum: 1, maximum: 16)),
+            Property("threshold", .number("Smallest share of a record's shingles found in its container (default 0.12: light rewrites keep 15% or more of their word 3-grams, independent texts on the same topic under 10%). Raise it (0.5–0.8) to remove only near-complete excerpts.",
+                                          maximum: 1, exclusiveMinimum: 0)),
+            Property("sample", .integer("Keep 1 in this many shingles, chosen by hash (default 1: all). Divides memory by it; shares of short records get noisier.", minimum: 1)),
+            Property("min_shingles", .integer("Records with fewer (sampled) distinct shingles are never removed by containment (default 20).", minimum: 1)),
+            Property("max_posting", .integer("Shingles found in more records than this are common phrases and count as unmatched (default 1000).", minimum: 2)),
         ])),
         Property("keep", .string("Which member of a cluster survives: `longest` (default), `shortest`, `first` in input order, or by `field`. Ties go to the smaller content hash, so the choice does not depend on input order (except for `first`).",
                                  oneOf: ["longest", "shortest", "first", "field"])),

@@ -54,6 +54,14 @@ public enum DedupEvaluation {
            settings.methods.contains(.exact) || x.fingerprint == nil || y.fingerprint == nil {
             return true
         }
+        if settings.methods.contains(.containment) {
+            // The smaller set inside the larger, as the stage orders them.
+            let (inner, outer) = x.containment.count <= y.containment.count ? (x, y) : (y, x)
+            if inner.containment.count >= max(1, settings.containment.minShingles),
+               ContainmentSearch.containment(of: inner.containment, in: outer.containment) >= settings.containment.threshold {
+                return true
+            }
+        }
         guard settings.methods.contains(.simhash), let fx = x.fingerprint, let fy = y.fingerprint,
               fx.distance(to: fy) <= settings.maxDistance else { return false }
         if let minimum = settings.minJaccard {

@@ -3,7 +3,28 @@ import WinnowText
 
 /// A `dedup` stage's configuration, with the defaults documented in the schema.
 public struct DedupSettings: Sendable {
-    public enum Method: String, Sendable, CaseIterable { case exact, simhash }
+    public enum Method: String, Sendable, CaseIterable { case exact, simhash, containment }
+
+    /// The `containment` method: a document whose shingles lie mostly inside one larger kept
+    /// document is removed (excerpts, pasted-together or lightly rewritten copies).
+    public struct Containment: Sendable, Equatable {
+        /// Word 3-grams and character 5-grams: long enough that unrelated texts on one topic
+        /// share few (Clough & Stevenson: at most 9% for independent answers, at least 15% for
+        /// light revisions of the source).
+        public var shingles = ShingleSettings(unit: .auto, charN: 5, wordN: 3)
+        /// Smallest share of a document's shingles found in one other document.
+        public var threshold = 0.12
+        /// Keep 1 in `sample` shingles (by hash): divides memory by `sample`, at the price of a
+        /// noisier share for short documents.
+        public var sample = 1
+        /// Documents with fewer (sampled) distinct shingles are never removed by containment.
+        public var minShingles = 20
+        /// Shingles held by more documents are common phrases and give no evidence.
+        public var maxPosting = 1000
+        public init() {}
+
+        public var signature: String { "\(shingles.signature);threshold=\(threshold);sample=\(sample)" }
+    }
 
     /// Which member of a duplicate cluster survives.
     public enum KeepPolicy: Sendable, Equatable {
@@ -34,6 +55,7 @@ public struct DedupSettings: Sendable {
     /// Candidate pairs below this estimated shingle Jaccard similarity are rejected; `nil` trusts
     /// the Hamming distance alone.
     public var minJaccard: Double? = 0.8
+    public var containment = Containment()
     public var keep = KeepPolicy.longest
     /// Earlier versions (`dataset@latest`, tags, ids) whose records count as already kept.
     public var against: [String] = []
@@ -78,6 +100,18 @@ public struct DedupSettings: Sendable {
                 problem("\(path).simhash.k", "k = \(maxDistance) needs too many block tables at \(width) bits; use k ≤ \(width == 64 ? 16 : 24)")
             }
         }
+        if let o = c["containment"]?.objectValue {
+            if let u = o["unit"]?.stringValue.flatMap(ShingleUnit.init(rawValue:)) { containment.shingles.unit = u }
+            if let n = o["char_n"]?.intValue { containment.shingles.charN = n }
+            if let n = o["word_n"]?.intValue { containment.shingles.wordN = n }
+            if let t = o["threshold"]?.doubleValue { containment.threshold = t }
+            if let m = o["sample"]?.intValue { containment.sample = m }
+            if let m = o["min_shingles"]?.intValue { containment.minShingles = m }
+            if let m = o["max_posting"]?.intValue { containment.maxPosting = m }
+            if !methods.contains(.containment) {
+                problem("\(path).containment", "`containment` settings need `containment` in `methods`")
+            }
+        }
         switch c["keep"]?.stringValue {
         case "first": keep = .first
         case "shortest": keep = .shortest
@@ -100,7 +134,7 @@ public struct DedupSettings: Sendable {
         } else if c["cluster_field"] != nil {
             problem("\(path).cluster_field", "`cluster_field` is only used by `action: tag`")
         }
-        if methods.isEmpty { problem("\(path).methods", "name at least one method (`exact`, `simhash`)") }
+        if methods.isEmpty { problem("\(path).methods", "name at least one method (`exact`, `simhash`, `containment`)") }
     }
 
     /// Everything that shapes stored signatures. Signatures with different schemes are never

@@ -1,8 +1,9 @@
 import WinnowCore
 import WinnowText
 
-/// What dedup remembers about one record: about 60 bytes plus a sketch of up to 256 bytes.
-/// This, not the records, is what grows with the corpus.
+/// What dedup remembers about one record: about 60 bytes plus a sketch of up to 256 bytes, and
+/// with the `containment` method 4 bytes per distinct (sampled) shingle. This, not the records,
+/// is what grows with the corpus.
 public struct DedupSignature: Sendable {
     /// First 16 bytes of SHA-256 of the exact key; `nil` when the key is empty (empty or
     /// punctuation-only text), which is never a duplicate.
@@ -10,6 +11,8 @@ public struct DedupSignature: Sendable {
     /// `nil` when simhash is off or the text has fewer than `min_shingles` distinct shingles.
     public var fingerprint: SimHashFingerprint?
     public var sketch: [UInt32]
+    /// The `containment` method's sorted, distinct sampled shingle values (empty when it is off).
+    public var containment: [UInt32] = []
     /// Unicode scalars in the text as it entered the stage (for `longest`/`shortest`).
     public var length: Int
     /// The record's content hash as it entered the stage: cluster ids and the final tie-break.
@@ -55,12 +58,14 @@ public final class DedupSigner {
     public let settings: DedupSettings
     private let normalizer: UnicodeNormalizer?
     private let shingler: Shingler
+    private let containmentShingler: Shingler?
     private var hashes: [UInt64] = []
 
     public init(settings: DedupSettings) throws {
         self.settings = settings
         normalizer = try settings.normalization.map { try UnicodeNormalizer($0) }
         shingler = Shingler(settings: settings.shingles)
+        containmentShingler = settings.methods.contains(.containment) ? Shingler(settings: settings.containment.shingles) : nil
     }
 
     /// The exact key alone (no shingles), for callers that only compare keys; `nil` when the
@@ -95,7 +100,13 @@ public final class DedupSigner {
                 sketch = BottomKSketch.make(sortedUnique: unique)
             }
         }
-        return DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
-                              length: text.unicodeScalars.count, recordHash: recordHash, keepValue: keepValue)
+        var signature = DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
+                                       length: text.unicodeScalars.count, recordHash: recordHash, keepValue: keepValue)
+        if let containmentShingler {
+            hashes.removeAll(keepingCapacity: true)
+            try containmentShingler.hashes(of: normalized, into: &hashes)
+            signature.containment = ContainmentSearch.values(ofShingleHashes: hashes, sample: settings.containment.sample)
+        }
+        return signature
     }
 }

@@ -1,13 +1,15 @@
 import WinnowCore
 import WinnowText
 
-/// Removes exact and near duplicates (SimHash) across the whole dataset, and against earlier
-/// versions. A barrier: every record is signed (in parallel) and observed before any is decided.
+/// Removes exact and near duplicates (SimHash), and optionally records contained in larger
+/// ones, across the whole dataset, and against earlier versions. A barrier: every record is
+/// signed (in parallel) and observed before any is decided.
 ///
 /// Memory: one ``DedupSignature`` per record reaching the stage (about 60 bytes plus a sketch of
 /// up to 256 bytes; about 340 bytes per fingerprinted document), the signatures of `against`
-/// versions, and while searching 32 bytes per fingerprint per worker thread. Record bodies stay
-/// in the spool on disk.
+/// versions, and while searching 32 bytes per fingerprint per worker thread. The `containment`
+/// method adds 4 bytes per distinct (sampled) shingle of each record, and 12 per shingle while
+/// searching. Record bodies stay in the spool on disk.
 public struct DedupStage: GlobalStage {
     public let name = "dedup"
     public let index: Int

@@ -17,7 +17,8 @@ public struct ReferenceMember: Sendable {
 
 /// Why a record was removed: the cluster it fell into and the copy that was kept.
 public struct DuplicateDecision: Sendable, Equatable {
-    /// `exact` when its exact key equals the kept copy's, `simhash` otherwise.
+    /// `exact` when its exact key equals the kept copy's, `containment` when it lies inside the
+    /// kept copy, `simhash` otherwise.
     public var method: String
     public var clusterID: String
     public var clusterSize: Int
@@ -31,6 +32,8 @@ public struct DuplicateDecision: Sendable, Equatable {
     public var distance: Int?
     /// Estimated shingle Jaccard similarity with the kept copy, when both have sketches.
     public var jaccard: Double?
+    /// Share of this record's shingles found in the kept copy (`containment` method).
+    public var containment: Double?
 
     public var rule: String { againstVersion == nil ? "dedup.\(method)" : "dedup.against" }
 
@@ -44,6 +47,7 @@ public struct DuplicateDecision: Sendable, Equatable {
         if let againstVersion { o["against"] = .string(againstVersion) }
         if let distance { o["distance"] = .number(JSONNumber(distance)) }
         if let jaccard { o["jaccard"] = .number(JSONNumber((jaccard * 1000).rounded() / 1000)) }
+        if let containment { o["containment"] = .number(JSONNumber((containment * 1000).rounded() / 1000)) }
         return o
     }
 }
@@ -55,7 +59,9 @@ public struct DuplicateDecision: Sendable, Equatable {
 /// components (union-find), so they do not depend on input order. The survivor is chosen by the
 /// keep policy, ties broken by the record's content hash, never by position or thread timing
 /// (except for `keep: first`, which asks for input order). A cluster that contains a record of
-/// an `against` version keeps that record, and every new member is removed.
+/// an `against` version keeps that record, and every new member is removed. With the
+/// `containment` method, the records left are then checked for lying inside a larger one
+/// (``ContainmentSearch``), and a record removed so joins its container's cluster.
 public struct DuplicateClusterer {
     public let settings: DedupSettings
 
@@ -140,33 +146,33 @@ public struct DuplicateClusterer {
         for node in 0..<n { groups[sets.find(node), default: []].append(node) }
         var removed: [Int: DuplicateDecision] = [:]
         var clusterOf: [Int: String] = [:]
-        var sizes: [Int: Int] = [:]
-        var clusters = 0
+        var clusterSizes: [String: Int] = [:]
         for root in groups.keys.sorted() {
             guard let group = groups[root], group.count > 1, group.contains(where: { $0 >= r }) else { continue }
-            clusters += 1
-            sizes[group.count, default: 0] += 1
             let kept = group[0] < r ? group[0] : group.dropFirst().reduce(group[0]) { best, node in
                 better(members[node - r], than: members[best - r]) ? node : best
             }
             let keptSignature = signature(kept)
             let keptHash = kept < r ? references[kept].recordHash : keptSignature.recordHash
             let clusterID = "c-" + keptHash.short
+            clusterSizes[clusterID] = group.count
             for node in group where node >= r { clusterOf[node - r] = clusterID }
             for node in group where node != kept && node >= r {
                 let s = members[node - r].signature
                 let sameKey = s.exactKey != nil && s.exactKey == keptSignature.exactKey
-                var decision = DuplicateDecision(
-                    method: sameKey ? "exact" : "simhash", clusterID: clusterID, clusterSize: group.count,
-                    keptOrdinal: kept < r ? nil : members[kept - r].ordinal, keptHash: keptHash,
-                    againstVersion: kept < r ? references[kept].version : nil)
-                if let a = s.fingerprint, let b = keptSignature.fingerprint { decision.distance = a.distance(to: b) }
-                if !s.sketch.isEmpty, !keptSignature.sketch.isEmpty {
-                    decision.jaccard = BottomKSketch.jaccard(s.sketch[...], keptSignature.sketch[...])
-                }
-                removed[node - r] = decision
+                removed[node - r] = decision(s, method: sameKey ? "exact" : "simhash", clusterID: clusterID, kept: keptSignature,
+                                             keptOrdinal: kept < r ? nil : members[kept - r].ordinal, keptHash: keptHash,
+                                             againstVersion: kept < r ? references[kept].version : nil)
             }
         }
+        if settings.methods.contains(.containment) {
+            summary["containment"] = .object(containment(members, removed: &removed, clusterOf: &clusterOf,
+                                                         clusterSizes: &clusterSizes, threads: threads))
+        }
+        for (k, d) in removed { removed[k]?.clusterSize = clusterSizes[d.clusterID] ?? 2 }
+        var sizes: [Int: Int] = [:]
+        for size in clusterSizes.values { sizes[size, default: 0] += 1 }
+        let clusters = clusterSizes.count
         var byRule: [String: Int] = [:]
         for d in removed.values { byRule[d.rule, default: 0] += 1 }
         summary["clusters"] = .number(JSONNumber(clusters))
@@ -180,6 +186,52 @@ public struct DuplicateClusterer {
             summary["reference_records"] = .number(JSONNumber(r))
         }
         return Result(removed: removed, clusterOf: clusterOf, summary: summary)
+    }
+
+    private func decision(_ s: DedupSignature, method: String, clusterID: String, kept: DedupSignature, keptOrdinal: Int?,
+                          keptHash: RecordHash, againstVersion: String?) -> DuplicateDecision {
+        var d = DuplicateDecision(method: method, clusterID: clusterID, clusterSize: 0, keptOrdinal: keptOrdinal,
+                                  keptHash: keptHash, againstVersion: againstVersion)
+        if let a = s.fingerprint, let b = kept.fingerprint { d.distance = a.distance(to: b) }
+        if !s.sketch.isEmpty, !kept.sketch.isEmpty { d.jaccard = BottomKSketch.jaccard(s.sketch[...], kept.sketch[...]) }
+        return d
+    }
+
+    /// The `containment` method, over the records the other methods kept: larger documents
+    /// first (ties by the keep policy), each smaller one removed when its shingles lie mostly in
+    /// one of them. The removed record joins its container's cluster. Records of `against`
+    /// versions are not compared (their shingles are not stored).
+    private func containment(_ members: [Member], removed: inout [Int: DuplicateDecision], clusterOf: inout [Int: String],
+                             clusterSizes: inout [String: Int], threads: Int) -> JSONObject {
+        let c = settings.containment
+        let order = members.indices.filter { removed[$0] == nil }.sorted { a, b in
+            let x = members[a].signature.containment.count, y = members[b].signature.containment.count
+            return x != y ? x > y : better(members[a], than: members[b])
+        }
+        let matches = ContainmentSearch.find(order.map { members[$0].signature.containment }, threshold: c.threshold,
+                                             minValues: c.minShingles, maxPosting: c.maxPosting, threads: threads)
+        for match in matches {
+            let node = order[match.document], container = order[match.container]
+            let kept = members[container].signature
+            let clusterID: String
+            if let existing = clusterOf[container] {
+                clusterID = existing
+            } else {
+                clusterID = "c-" + kept.recordHash.short
+                clusterOf[container] = clusterID
+                clusterSizes[clusterID] = 1
+            }
+            clusterOf[node] = clusterID
+            clusterSizes[clusterID, default: 1] += 1
+            var d = decision(members[node].signature, method: "containment", clusterID: clusterID, kept: kept,
+                             keptOrdinal: members[container].ordinal, keptHash: kept.recordHash, againstVersion: nil)
+            d.containment = match.containment
+            removed[node] = d
+        }
+        return JSONObject([
+            ("threshold", .number(JSONNumber(c.threshold))), ("sample", .number(JSONNumber(c.sample))),
+            ("compared", .number(JSONNumber(order.count))), ("removed", .number(JSONNumber(matches.count))),
+        ])
     }
 
     /// Whether `a` should be kept over `b`.

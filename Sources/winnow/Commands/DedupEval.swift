@@ -39,6 +39,9 @@ struct DedupEval: ParsableCommand {
     @Option(name: .long, help: "Fingerprint widths to try (64, 128).") var bits = "64"
     @Option(name: .customLong("min-jaccard"), help: "Jaccard thresholds to try (0 = off).") var minJaccard = "0,0.8"
     @Option(name: .customLong("min-shingles"), help: "Shortest fingerprinted text, in distinct shingles.") var minShingles = 8
+    @Option(name: .long, help: "Methods, comma-separated (exact, simhash, containment).") var methods = "exact,simhash"
+    @Option(name: .long, help: "Containment thresholds to try (with the containment method).") var containment = "0.12"
+    @Option(name: .customLong("containment-sample"), help: "Containment: keep 1 in N shingles.") var containmentSample = 1
 
     @OptionGroup var output: OutputOptions
 
@@ -54,7 +57,12 @@ struct DedupEval: ParsableCommand {
             o["bits"] = .number(JSONNumber(setting.width))
             o["k"] = .number(JSONNumber(setting.maxDistance))
             o["min_jaccard"] = .number(JSONNumber(setting.minJaccard ?? 0))
-            let label = "\(setting.shingles.unit.rawValue) c\(setting.shingles.charN) w\(setting.shingles.wordN) \(setting.width)b k\(setting.maxDistance) j\(setting.minJaccard ?? 0)"
+            var label = "\(setting.shingles.unit.rawValue) c\(setting.shingles.charN) w\(setting.shingles.wordN) \(setting.width)b k\(setting.maxDistance) j\(setting.minJaccard ?? 0)"
+            o["methods"] = .array(DedupSettings.Method.allCases.filter(setting.methods.contains).map { .string($0.rawValue) })
+            if setting.methods.contains(.containment) {
+                o["containment"] = .number(JSONNumber(setting.containment.threshold))
+                label += " containment \(setting.containment.threshold)"
+            }
             if clusters {
                 let texts = try rows.map { row -> (text: String, cluster: String) in
                     (try field(row, textField), try field(row, clusterField))
@@ -116,6 +124,17 @@ struct DedupEval: ParsableCommand {
             guard let v = Double(j), v >= 0, v <= 1 else { throw ValidationError("--min-jaccard: `\(j)` is not between 0 and 1") }
             return v
         }
+        let chosen = try Set(methods.split(separator: ",").map { m -> DedupSettings.Method in
+            guard let v = DedupSettings.Method(rawValue: m.trimmingCharacters(in: .whitespaces)) else {
+                throw ValidationError("--methods: `\(m)` is not exact, simhash or containment")
+            }
+            return v
+        })
+        let thresholds = chosen.contains(.containment) ? try containment.split(separator: ",").map { t -> Double in
+            guard let v = Double(t), v > 0, v <= 1 else { throw ValidationError("--containment: `\(t)` is not above 0 and at most 1") }
+            return v
+        } : [DedupSettings.Containment().threshold]
+        guard containmentSample >= 1 else { throw ValidationError("--containment-sample must be at least 1") }
         var out: [DedupSettings] = []
         for u in units {
             for c in try ints(charN, "char-n") {
@@ -126,13 +145,18 @@ struct DedupEval: ParsableCommand {
                             guard kk >= 0, kk < b else { throw ValidationError("--k must be between 0 and \(b - 1)") }
                             guard c >= 1, w >= 1 else { throw ValidationError("n-gram sizes must be at least 1") }
                             for j in jaccards {
-                                var s = DedupSettings()
-                                s.shingles = ShingleSettings(unit: u, charN: c, wordN: w)
-                                s.width = b
-                                s.maxDistance = kk
-                                s.minJaccard = j > 0 ? j : nil
-                                s.minShingles = minShingles
-                                out.append(s)
+                                for t in thresholds {
+                                    var s = DedupSettings()
+                                    s.methods = chosen
+                                    s.shingles = ShingleSettings(unit: u, charN: c, wordN: w)
+                                    s.width = b
+                                    s.maxDistance = kk
+                                    s.minJaccard = j > 0 ? j : nil
+                                    s.minShingles = minShingles
+                                    s.containment.threshold = t
+                                    s.containment.sample = containmentSample
+                                    out.append(s)
+                                }
                             }
                         }
                     }

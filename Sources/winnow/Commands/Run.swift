@@ -254,6 +254,10 @@ enum StageSummaryText {
                          + "\(number(sim, "candidates")) candidates, \(number(sim, "pairs_within_k")) pairs within k, "
                          + "\(number(sim, "rejected_by_jaccard")) rejected by Jaccard, \(number(sim, "oversized_buckets")) oversized buckets")
         }
+        if let c = summary["containment"]?.objectValue {
+            lines.append("   containment  threshold \(c["threshold"]?.doubleValue ?? 0), 1 in \(number(c, "sample")) shingles; "
+                         + "\(number(c, "compared")) records compared, \(number(c, "removed")) inside a larger one")
+        }
         if let against = summary["against"]?.arrayValue {
             lines.append("   against  " + against.compactMap(\.stringValue).joined(separator: ", ") + " (\(number(summary, "reference_records")) records)")
         }
