@@ -79,6 +79,15 @@ public final class DedupSigner {
         return key.isEmpty ? nil : ExactKeyHash(keyBytes: key)
     }
 
+    /// Whether containment would cut the same shingles SimHash just cut by `unit`: both by word
+    /// with the same n (the defaults, for alphabetic text), so the text is segmented once.
+    private func reusesSimHashShingles(_ unit: ShingleUnit) -> Bool {
+        let c = settings.containment.shingles
+        guard unit == .word, c.wordN == settings.shingles.wordN else { return false }
+        // `auto` on both sides decides the same way for the same text.
+        return c.unit == .word || (c.unit == .auto && settings.shingles.unit == .auto)
+    }
+
     /// The signature of `text` (`recordHash` and `keepValue` describe the record it came from).
     public func sign(_ text: String, recordHash: RecordHash, keepValue: JSONValue? = nil) throws -> DedupSignature {
         let normalized = try normalizer?.normalize(text) ?? text
@@ -87,9 +96,11 @@ public final class DedupSigner {
         let exact = exactKey(normalized: normalized)
         var fingerprint: SimHashFingerprint?
         var sketch: [UInt32] = []
+        // SimHash's distinct shingle hashes and the unit they were cut by, when computed.
+        var simhashShingles: (unit: ShingleUnit, unique: [UInt64])?
         if settings.methods.contains(.simhash) {
             hashes.removeAll(keepingCapacity: true)
-            try shingler.hashes(of: normalized, into: &hashes)
+            let unit = try shingler.hashes(of: normalized, into: &hashes)
             var unique = hashes
             SimHasher.makeSet(&unique)
             if unique.count >= settings.minShingles {
@@ -99,13 +110,18 @@ public final class DedupSigner {
                     : SimHasher.fingerprint(&hashes, width: settings.width, weighting: .frequency)
                 sketch = BottomKSketch.make(sortedUnique: unique)
             }
+            simhashShingles = (unit, unique)
         }
         var signature = DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
                                        length: text.unicodeScalars.count, recordHash: recordHash, keepValue: keepValue)
         if let containmentShingler {
-            hashes.removeAll(keepingCapacity: true)
-            try containmentShingler.hashes(of: normalized, into: &hashes)
-            signature.containment = ContainmentSearch.values(ofShingleHashes: hashes, sample: settings.containment.sample)
+            if let shared = simhashShingles, reusesSimHashShingles(shared.unit) {
+                signature.containment = ContainmentSearch.values(ofShingleHashes: shared.unique, sample: settings.containment.sample)
+            } else {
+                hashes.removeAll(keepingCapacity: true)
+                try containmentShingler.hashes(of: normalized, into: &hashes)
+                signature.containment = ContainmentSearch.values(ofShingleHashes: hashes, sample: settings.containment.sample)
+            }
         }
         return signature
     }
