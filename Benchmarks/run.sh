@@ -5,6 +5,8 @@
 #   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
 #   SUITE=pii Benchmarks/run.sh --repeat 1     # PII masking beside one Python `re` pass
 #   SUITE=tokenize Benchmarks/run.sh           # encoding beside HF tokenizers and tiktoken (same 32k BPE)
+#   TOKENIZER=../shared/data/tokenizers/qwen2/tokenizer.json SUITE=tokenizer Benchmarks/run.sh
+#                                              # any byte-level BPE beside HF and tiktoken with its own pattern
 # Results: $ANCHORS_OUT/anchors.md (a table) and $ANCHORS_OUT/results/*.json.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,6 +46,14 @@ tokenize)
   python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only hf_encode,tiktoken_hf32k \
     --cmd "winnow-encode=$W bench tokenize --tokenizer $SHARED/bench/tokenizer-32k.json --input {corpus} --threads {workers}" \
     --cmd-workers 1,2 "$@" ;;
-*) echo "SUITE must be clean, dedup, pii or tokenize" >&2; exit 2 ;;
+tokenizer)
+  # A given tokenizer.json: HF through the harness, tiktoken through Benchmarks/tiktoken_encode.py
+  # (the harness's own conversion assumes the GPT-2 split pattern).
+  TOK=$(cd "$(dirname "${TOKENIZER:?set TOKENIZER to a tokenizer.json}")" && pwd)/$(basename "$TOKENIZER")
+  ANCHORS_TOKENIZER="$TOK" python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only hf_encode \
+    --cmd "tiktoken-own-pattern=$ANCHORS_VENV/bin/python $ROOT/Benchmarks/tiktoken_encode.py $TOK {corpus} {workers}" \
+    --cmd "winnow-encode=$W bench tokenize --tokenizer $TOK --input {corpus} --threads {workers}" \
+    --cmd-workers 1,2 "$@" ;;
+*) echo "SUITE must be clean, dedup, pii, tokenize or tokenizer" >&2; exit 2 ;;
 esac
 cat "$ANCHORS_OUT/anchors.md"
