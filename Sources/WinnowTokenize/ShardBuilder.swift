@@ -113,10 +113,10 @@ public final class ShardBuilder {
             return try batch.map { try ShardBuilder.document($0, encoders[0], options) }
         }
         let chunks = encoders.count
-        let size = (batch.count + chunks - 1) / chunks
+        let ranges = BalancedPartition.ranges(batch.map { $0.text.utf8.count }, parts: chunks)
         var results = [[[Int32]]](repeating: [], count: chunks)
         var failures = [Error?](repeating: nil, count: chunks)
-        let box = EncodeJob(batch: batch, encoders: encoders, size: size, options: options)
+        let box = EncodeJob(batch: batch, encoders: encoders, ranges: ranges, options: options)
         results.withUnsafeMutableBufferPointer { out in
             failures.withUnsafeMutableBufferPointer { errors in
                 let slots = SendablePointers(results: out.baseAddress!, errors: errors.baseAddress!)
@@ -143,13 +143,12 @@ public final class ShardBuilder {
 private struct EncodeJob: @unchecked Sendable {
     let batch: [ShardDocument]
     let encoders: [TokenEncoder]
-    let size: Int
+    /// Worker k's documents: contiguous, of about equal total text size.
+    let ranges: [Range<Int>]
     let options: ShardOptions
 
     func run(_ k: Int) throws -> [[Int32]] {
-        let lower = k * size, upper = min(batch.count, lower + size)
-        guard lower < upper else { return [] }
-        return try batch[lower..<upper].map { try ShardBuilder.document($0, encoders[k], options) }
+        try batch[ranges[k]].map { try ShardBuilder.document($0, encoders[k], options) }
     }
 }
 

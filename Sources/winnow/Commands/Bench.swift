@@ -62,7 +62,8 @@ struct BenchSplit: ParsableCommand {
 
 /// Encoding alone, as the tokenizer benchmarks of other tools measure it: the texts of a JSONL
 /// file are read a batch of 1,000 at a time (as the Python tasks read them) and each batch is
-/// encoded on N threads (one encoder each, contiguous chunks); prints MB/s and tokens/s, and
+/// encoded on N threads (one encoder each, contiguous chunks of about equal text size, as
+/// `winnow tokenize` cuts them); prints MB/s and tokens/s, and
 /// the SHA-256 of all ids (little-endian int32, in document order) so that runs and tools can be
 /// compared id for id (`Benchmarks/compare_ids.py`).
 struct BenchTokenize: ParsableCommand {
@@ -97,12 +98,12 @@ struct BenchTokenize: ParsableCommand {
             }
             guard !texts.isEmpty else { continue }
             let batch = texts
-            let chunk = (batch.count + workers - 1) / workers
+            let ranges = BalancedPartition.ranges(batch.map(\.utf8.count), parts: workers)
             let results = ResultSlots(count: workers)
             let jobs = EncoderSlots(encoders)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var ids: [[Int32]] = []
-                for k in (w * chunk)..<min(batch.count, (w + 1) * chunk) {
+                for k in ranges[w] {
                     ids.append((try? jobs.encoders[w].encode(batch[k], specialTokens: .text)) ?? [])
                 }
                 results.set(w, ids)
