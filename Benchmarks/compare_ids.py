@@ -16,17 +16,7 @@ from tokenizers import Tokenizer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "bench"))
 from anchor_tasks import load_tiktoken  # noqa: E402
-
-
-def byte_level_decoder():
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\xa1"), ord("\xac") + 1)) + list(range(ord("\xae"), ord("\xff") + 1))
-    cs, n = bs[:], 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
+from byte_level import byte_decoder  # noqa: E402
 
 
 def main(corpus, tokenizer_path, winnow_digest):
@@ -39,7 +29,7 @@ def main(corpus, tokenizer_path, winnow_digest):
         h.update(b"".join(i.to_bytes(4, "little", signed=True) for i in ids))
     print(f"HF tokenizers: {sum(map(len, encoded)):,} tokens, ids sha256 {h.hexdigest()}",
           "== winnow" if h.hexdigest() == winnow_digest else "!= winnow " + winnow_digest)
-    u2b = byte_level_decoder()
+    u2b = byte_decoder()
     vocab = {i: bytes(u2b[c] for c in t) for t, i in hf.get_vocab().items() if all(c in u2b for c in t)}
     enc = load_tiktoken("hf32k", {"tokenizer": tokenizer_path})
     differing = 0

@@ -14,18 +14,7 @@ import json
 import sys
 import unicodedata
 
-
-def byte_decoder():
-    """The GPT-2 byte-level alphabet: printable character -> byte."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("\xa1"), ord("\xac") + 1)) + list(range(ord("\xae"), ord("\xff") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
+from byte_level import byte_decoder
 
 
 def split_pattern(pre):

@@ -58,46 +58,50 @@ struct MergeTable {
     /// `rank << 32 | merged id` of a pair, or `UInt64.max` when it has no merge: the form the
     /// merge loop keeps per adjacent pair, where the smallest value is the merge to apply next.
     @inline(__always)
-    func rankedID(_ key: UInt64) -> UInt64 { rankedIDs(key, MergeTable.absentKey).0 }
+    func rankedID(_ key: UInt64) -> UInt64 {
+        table.withUnsafeBufferPointer { t in
+            let (slot, probe) = start(key)
+            return resolve(t, slot, probe, word(t, slot))
+        }
+    }
 
     /// Two lookups whose first probes are loaded together, so that their cache misses (the cost
     /// of the merge loop) overlap instead of following each other.
     @inline(__always)
     func rankedIDs(_ a: UInt64, _ b: UInt64) -> (UInt64, UInt64) {
         table.withUnsafeBufferPointer { t in
-            if compact {
-                let pa = MergeTable.compactKey(a), pb = MergeTable.compactKey(b)
-                var sa = Int((pa &* 0x9E37_79B9_7F4A_7C15) >> shift), sb = Int((pb &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                var ea = t[sa], eb = t[sb]
-                @inline(__always) func value(_ e: UInt64) -> UInt64 { (e >> 16 & 0xFFFF) << 32 | e & 0xFFFF }
-                var ra = UInt64.max, rb = UInt64.max
-                while ea != MergeTable.empty {
-                    if ea >> 32 == pa { ra = value(ea); break }
-                    sa = (sa + 1) & mask
-                    ea = t[sa]
-                }
-                while eb != MergeTable.empty {
-                    if eb >> 32 == pb { rb = value(eb); break }
-                    sb = (sb + 1) & mask
-                    eb = t[sb]
-                }
-                return (ra, rb)
-            }
-            var sa = Int((a &* 0x9E37_79B9_7F4A_7C15) >> shift), sb = Int((b &* 0x9E37_79B9_7F4A_7C15) >> shift)
-            var ka = t[2 * sa], kb = t[2 * sb]
-            var ra = UInt64.max, rb = UInt64.max
-            while ka != MergeTable.empty {
-                if ka == a { ra = t[2 * sa + 1]; break }
-                sa = (sa + 1) & mask
-                ka = t[2 * sa]
-            }
-            while kb != MergeTable.empty {
-                if kb == b { rb = t[2 * sb + 1]; break }
-                sb = (sb + 1) & mask
-                kb = t[2 * sb]
-            }
-            return (ra, rb)
+            let (sa, pa) = start(a), (sb, pb) = start(b)
+            let wa = word(t, sa), wb = word(t, sb)
+            return (resolve(t, sa, pa, wa), resolve(t, sb, pb, wb))
         }
+    }
+
+    /// The first slot of a key's probe and what each slot's word is compared with: the packed
+    /// pair (compact) or the key itself (wide).
+    @inline(__always) private func start(_ key: UInt64) -> (slot: Int, probe: UInt64) {
+        let probe = compact ? MergeTable.compactKey(key) : key
+        return (Int((probe &* 0x9E37_79B9_7F4A_7C15) >> shift), probe)
+    }
+
+    /// The word of a slot that holds its key: the entry (compact) or the key word (wide).
+    @inline(__always) private func word(_ t: UnsafeBufferPointer<UInt64>, _ slot: Int) -> UInt64 {
+        compact ? t[slot] : t[2 * slot]
+    }
+
+    /// Probes on from `slot`, whose word `first` is already loaded, to the key or an empty slot.
+    @inline(__always)
+    private func resolve(_ t: UnsafeBufferPointer<UInt64>, _ slot: Int, _ probe: UInt64, _ first: UInt64) -> UInt64 {
+        var slot = slot, w = first
+        while w != MergeTable.empty {
+            if compact {
+                if w >> 32 == probe { return (w >> 16 & 0xFFFF) << 32 | w & 0xFFFF }
+            } else if w == probe {
+                return t[2 * slot + 1]
+            }
+            slot = (slot + 1) & mask
+            w = word(t, slot)
+        }
+        return UInt64.max
     }
 
     @inline(__always)

@@ -14,15 +14,16 @@ public enum BalancedPartition {
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(parts)
         var start = 0, running = 0, index = 0
-        for part in 1...parts {
-            let target = part == parts ? Int.max : (total * part + parts - 1) / parts
-            while index < sizes.count && (running < target || part == parts) {
+        for part in 1..<parts {
+            let target = (total * part + parts - 1) / parts
+            while index < sizes.count && running < target {
                 running += max(0, sizes[index])
                 index += 1
             }
             ranges.append(start..<index)
             start = index
         }
+        ranges.append(start..<sizes.count)
         return ranges
     }
 }

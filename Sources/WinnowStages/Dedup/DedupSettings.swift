@@ -22,8 +22,6 @@ public struct DedupSettings: Sendable {
         /// Shingles held by more documents are common phrases and give no evidence.
         public var maxPosting = 1000
         public init() {}
-
-        public var signature: String { "\(shingles.signature);threshold=\(threshold);sample=\(sample)" }
     }
 
     /// Which member of a duplicate cluster survives.

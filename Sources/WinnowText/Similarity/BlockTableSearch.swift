@@ -141,7 +141,7 @@ public enum BlockTableSearch {
             parts.deinitialize(count: tables.count)
             parts.deallocate()
         }
-        let box = PartsBox(parts)
+        let box = WorkerSlots(parts)
         let workers = max(1, min(threads, tables.count))
         if workers == 1 {
             for t in tables.indices { parts[t] = search(fingerprints, design, table: t, referenceCount, maxBucket) }
@@ -162,11 +162,6 @@ public enum BlockTableSearch {
         }
         result.pairs.sort { $0.first != $1.first ? $0.first < $1.first : $0.second < $1.second }
         return result
-    }
-
-    private struct PartsBox: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<Result>
-        init(_ pointer: UnsafeMutablePointer<Result>) { self.pointer = pointer }
     }
 
     private static func search(_ fps: [SimHashFingerprint], _ design: BlockTableDesign, table t: Int,

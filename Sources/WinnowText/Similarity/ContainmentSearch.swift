@@ -53,9 +53,9 @@ public enum ContainmentSearch {
             candidates.deinitialize(count: sets.count)
             candidates.deallocate()
         }
-        let box = CandidatesBox(candidates)
-        let workers = max(1, min(threads, sets.count / 256 + 1))
+        let box = WorkerSlots(candidates)
         let block = 256
+        let workers = max(1, min(threads, sets.count / block + 1))
         let work: @Sendable (Int) -> Void = { worker in
             var counts = [Int32](repeating: 0, count: sets.count)
             var touched: [Int] = []
@@ -105,11 +105,6 @@ public enum ContainmentSearch {
         }
         found.sort { $0.count != $1.count ? $0.count > $1.count : $0.container < $1.container }
         return found
-    }
-
-    private struct CandidatesBox: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<[(container: Int32, count: Int32)]>
-        init(_ pointer: UnsafeMutablePointer<[(container: Int32, count: Int32)]>) { self.pointer = pointer }
     }
 
     /// Value → the documents holding it, in document order: every (value, document) pair sorted
@@ -170,13 +165,7 @@ public enum ContainmentSearch {
         out.reserveCapacity(sample <= 1 ? hashes.count : hashes.count / sample + 1)
         let m = UInt64(max(1, sample))
         for h in hashes where m == 1 || h % m == 0 { out.append(UInt32(truncatingIfNeeded: h >> 32)) }
-        out.sort()
-        var unique = 0
-        for v in out where unique == 0 || out[unique - 1] != v {
-            out[unique] = v
-            unique += 1
-        }
-        out.removeLast(out.count - unique)
+        SimHasher.makeSet(&out)
         return out
     }
 

@@ -82,7 +82,7 @@ public enum SimHasher {
     }
 
     /// Sorts `hashes` and removes repeats: the document's shingle set.
-    public static func makeSet(_ hashes: inout [UInt64]) {
+    public static func makeSet<Value: Comparable>(_ hashes: inout [Value]) {
         hashes.sort()
         var write = 0
         for read in hashes.indices where read == 0 || hashes[read] != hashes[read - 1] {
