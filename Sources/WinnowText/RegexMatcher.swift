@@ -92,6 +92,12 @@ public final class RegexMatcher {
         return out
     }
 
+    /// The first match that starts at or after byte `start` of `buf` (valid UTF-8, `start` on a
+    /// character boundary), or `nil`.
+    public func firstMatch(in buf: UnsafeBufferPointer<UInt8>, from start: Int) throws -> Range<Int>? {
+        try find(buf, from: start) ? group(0) : nil
+    }
+
     /// The byte range of the first match, or `nil`.
     public func firstMatch(in text: String) throws -> Range<Int>? {
         var text = text

@@ -14,9 +14,13 @@ struct BPEModel {
     let byteFallback: Bool
     let unk: Int32?
     /// Id of each byte's byte-level character (byte-level models).
-    var byteIDs: [Int32] = []
+    let byteIDs: [Int32]
+    /// Characters that start the merge loop as one token (byte-level models).
+    private let premerged: PremergedCharacters?
 
-    init(json: JSONObject) throws {
+    /// Loads the model; `byteLevel` (the pre-tokenizer is ByteLevel) maps bytes to the
+    /// byte-level alphabet, every byte of which must then be in the vocabulary.
+    init(json: JSONObject, byteLevel: Bool) throws {
         if let type = json["type"]?.stringValue, type != "BPE" { throw TokenizerError("model `\(type)` is not supported (only BPE)") }
         if let dropout = json["dropout"]?.doubleValue, dropout > 0 { throw TokenizerError("model BPE: `dropout` \(dropout) is not supported (non-deterministic)") }
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
@@ -27,33 +31,73 @@ struct BPEModel {
         var vocab: [String: Int32] = [:]
         vocab.reserveCapacity(v.count)
         var tokens: [Int32: String] = [:]
+        tokens.reserveCapacity(v.count)
+        var index = VocabularyIndex(capacity: v.count)
         for m in v {
             guard let id = m.value.intValue else { throw TokenizerError("model BPE: vocab entry `\(m.key)` has no integer id") }
             vocab[m.key] = Int32(id)
             tokens[Int32(id)] = m.key
+            index.insert(m.key, id: Int32(id))
         }
-        var merges: [UInt64: (Int32, Int32)] = [:]
-        for (rank, entry) in (json["merges"]?.arrayValue ?? []).enumerated() {
-            let pair: (String, String)
+        // (pair key, rank, merged id) in rank order; the table keeps a pair's first rank.
+        let mergeJSON = json["merges"]?.arrayValue ?? []
+        var entries: [(key: UInt64, rank: Int32, id: Int32)] = []
+        entries.reserveCapacity(mergeJSON.count)
+        var joined: [UInt8] = []
+        for (rank, entry) in mergeJSON.enumerated() {
+            var pair: (String, String)
             switch entry {
             case .string(let s):
-                let parts = s.split(separator: " ", omittingEmptySubsequences: false)
+                pair = (s, "")
+                let parts = s.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
                 guard parts.count == 2 else { throw TokenizerError("model BPE: merge \(rank) `\(s)` is not two tokens separated by one space") }
-                pair = (String(parts[0]), String(parts[1]))
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: parts[0])
+                let split = joined.count
+                joined.append(contentsOf: parts[1])
+                let found = joined.withUnsafeBufferPointer { all in
+                    (index.id(of: UnsafeBufferPointer(rebasing: all[..<split])), index.id(of: UnsafeBufferPointer(rebasing: all[split...])), index.id(of: all))
+                }
+                if let l = found.0, let r = found.1, let merged = found.2 {
+                    entries.append((BPEModel.key(l, r), Int32(rank), merged))
+                    continue
+                }
+                pair = (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self))
             case .array(let a) where a.count == 2:
                 guard let l = a[0].stringValue, let r = a[1].stringValue else { throw TokenizerError("model BPE: merge \(rank) is not a pair of strings") }
                 pair = (l, r)
+                if let li = vocab[l], let ri = vocab[r], let merged = vocab[l + r] {
+                    entries.append((BPEModel.key(li, ri), Int32(rank), merged))
+                    continue
+                }
             default: throw TokenizerError("model BPE: merge \(rank) has an unknown form")
             }
-            guard let l = vocab[pair.0], let r = vocab[pair.1], let merged = vocab[pair.0 + pair.1] else {
-                throw TokenizerError("model BPE: merge \(rank) (`\(pair.0)`, `\(pair.1)`) uses a token missing from the vocabulary")
-            }
-            let key = BPEModel.key(l, r)
-            if merges[key] == nil { merges[key] = (Int32(rank), merged) }
+            throw TokenizerError("model BPE: merge \(rank) (`\(pair.0)`, `\(pair.1)`) uses a token missing from the vocabulary")
         }
         self.vocab = vocab
         self.tokens = tokens
-        self.merges = MergeTable(merges.mapValues { (rank: $0.0, id: $0.1) })
+        let table = MergeTable(entries)
+        self.merges = table
+        if byteLevel {
+            let byteIDs = try ByteLevelAlphabet.characters.enumerated().map { b, c in
+                guard let id = vocab[String(c)] else { throw TokenizerError("model BPE: byte-level vocabulary lacks byte 0x\(String(b, radix: 16))") }
+                return id
+            }
+            self.byteIDs = byteIDs
+            var edgeBytes = [(first: UInt8, last: UInt8)](repeating: (0, 0), count: Int(tokens.keys.max() ?? 0) + 1)
+            for (id, token) in tokens {
+                guard let first = token.unicodeScalars.first.flatMap(ByteLevelAlphabet.byte(of:)),
+                      let last = token.unicodeScalars.last.flatMap(ByteLevelAlphabet.byte(of:)) else { continue }
+                edgeBytes[Int(id)] = (first, last)
+            }
+            // Each pair once, with the rank the table kept (its first).
+            let mergeList = entries.filter { table.rankedID($0.key) >> 32 == UInt64(UInt32(bitPattern: $0.rank)) }
+                .map { (left: Int32(truncatingIfNeeded: $0.key >> 32), right: Int32(truncatingIfNeeded: $0.key), rank: $0.rank) }
+            premerged = PremergedCharacters(byteIDs: byteIDs, merges: table, mergeList: mergeList, edgeBytes: edgeBytes)
+        } else {
+            byteIDs = []
+            premerged = nil
+        }
         ignoreMerges = json["ignore_merges"]?.boolValue ?? false
         byteFallback = json["byte_fallback"]?.boolValue ?? false
         unk = json["unk_token"]?.stringValue.flatMap { vocab[$0] }
@@ -61,31 +105,23 @@ struct BPEModel {
 
     @inline(__always) static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
 
-    /// Prepares byte → id for byte-level models; every byte must be in the vocabulary.
-    mutating func enableByteLevel() throws {
-        byteIDs = try ByteLevelAlphabet.characters.enumerated().map { b, c in
-            guard let id = vocab[String(c)] else { throw TokenizerError("model BPE: byte-level vocabulary lacks byte 0x\(String(b, radix: 16))") }
-            return id
-        }
-    }
-
     /// Encodes one pre-token (raw bytes) into ids.
     func encode(_ piece: UnsafeBufferPointer<UInt8>, into out: inout [Int32]) throws {
         var symbols: [Int32]
-        if !byteIDs.isEmpty {
+        if let premerged {
             if ignoreMerges, let whole = vocab[ByteLevelAlphabet.encode(piece)] { out.append(whole); return }
             if piece.count <= BPEModel.shortPiece {
                 // The common case, without a heap allocation per piece.
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: piece.count) { sym in
-                    byteIDs.withUnsafeBufferPointer { ids in
-                        for k in 0..<piece.count { sym[k] = ids[Int(piece[k])] }
-                    }
-                    let n = piece.count > 1 ? mergeShort(sym, count: piece.count) : piece.count
+                    let count = byteIDs.withUnsafeBufferPointer { premerged.startingSymbols(piece, byteIDs: $0, into: sym) }
+                    let n = count > 1 ? mergeShort(sym, count: count) : count
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: sym[..<n]))
                 }
                 return
             }
-            symbols = piece.map { byteIDs[Int($0)] }
+            symbols = [Int32](unsafeUninitializedCapacity: piece.count) { buffer, initialized in
+                initialized = byteIDs.withUnsafeBufferPointer { premerged.startingSymbols(piece, byteIDs: $0, into: buffer) }
+            }
         } else {
             let text = String(decoding: piece, as: UTF8.self)
             if ignoreMerges, let whole = vocab[text] { out.append(whole); return }
@@ -108,6 +144,17 @@ struct BPEModel {
         if symbols.count > 1 { merge(&symbols) }
         out.append(contentsOf: symbols)
     }
+
+    /// The merge loop started from one symbol per byte, without premerged characters: the
+    /// plain algorithm, which tests compare ``encode(_:into:)`` with.
+    func encodeFromBytes(_ piece: UnsafeBufferPointer<UInt8>) -> [Int32] {
+        var symbols = piece.map { byteIDs[Int($0)] }
+        if symbols.count > 1 { merge(&symbols) }
+        return symbols
+    }
+
+    /// How many characters start the merge loop as one token.
+    var premergedCount: Int { premerged?.count ?? 0 }
 
     private struct Candidate: Comparable {
         var rank: Int32, position: Int32, id: Int32

@@ -13,12 +13,18 @@ enum ByteLevelAlphabet {
         return table
     }()
 
-    /// Character → byte, for decoding.
-    static let bytes: [Unicode.Scalar: UInt8] = {
-        var map: [Unicode.Scalar: UInt8] = [:]
-        for (b, c) in characters.enumerated() { map[c] = UInt8(b) }
-        return map
+    /// Character → byte, for decoding: an array indexed by scalar value (the alphabet ends at
+    /// U+0143), 0xFFFF outside the alphabet.
+    private static let byteOfScalar: [UInt16] = {
+        var table = [UInt16](repeating: 0xFFFF, count: 0x144)
+        for (b, c) in characters.enumerated() { table[Int(c.value)] = UInt16(b) }
+        return table
     }()
+
+    /// The byte a vocabulary character stands for, or nil outside the alphabet.
+    @inline(__always) static func byte(of c: Unicode.Scalar) -> UInt8? {
+        Int(c.value) < byteOfScalar.count && byteOfScalar[Int(c.value)] != 0xFFFF ? UInt8(byteOfScalar[Int(c.value)]) : nil
+    }
 
     /// The vocabulary spelling of a byte string.
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
@@ -32,7 +38,7 @@ enum ByteLevelAlphabet {
     static func decode(_ token: String) -> [UInt8] {
         var out: [UInt8] = []
         for c in token.unicodeScalars {
-            if let b = bytes[c] { out.append(b) } else { out.append(contentsOf: String(c).utf8) }
+            if let b = byte(of: c) { out.append(b) } else { out.append(contentsOf: String(c).utf8) }
         }
         return out
     }

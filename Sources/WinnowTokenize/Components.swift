@@ -35,9 +35,9 @@ enum Normalizer {
 enum PreTokenizer {
     enum Behavior: String { case removed = "Removed", isolated = "Isolated", mergedWithPrevious = "MergedWithPrevious",
                                  mergedWithNext = "MergedWithNext", contiguous = "Contiguous" }
-    case split(RegexPattern, Behavior, invert: Bool)
+    case split(SplitRegex, Behavior, invert: Bool)
     /// Byte-level: optional prefix space, optional GPT-2 regex split; marks the model as byte-level.
-    case byteLevel(addPrefixSpace: Bool, regex: RegexPattern?)
+    case byteLevel(addPrefixSpace: Bool, regex: SplitRegex?)
     case sequence([PreTokenizer])
 
     /// GPT-2's pre-tokenization regex, used by `ByteLevel` with `use_regex: true`.
@@ -56,16 +56,16 @@ enum PreTokenizer {
             guard let behavior = o["behavior"]?.stringValue.flatMap(Behavior.init(rawValue:)) else {
                 throw TokenizerError("pre_tokenizer Split: unknown `behavior` \(o["behavior"]?.displayText ?? "null")")
             }
-            do { self = .split(try RegexPattern(pattern), behavior, invert: o["invert"]?.boolValue ?? false) } catch {
+            do { self = .split(try SplitRegex(pattern), behavior, invert: o["invert"]?.boolValue ?? false) } catch {
                 throw TokenizerError("pre_tokenizer Split: \(error)")
             }
         case "ByteLevel":
             let useRegex = o["use_regex"]?.boolValue ?? true
             self = .byteLevel(addPrefixSpace: o["add_prefix_space"]?.boolValue ?? false,
-                              regex: useRegex ? try RegexPattern(PreTokenizer.gpt2Pattern) : nil)
+                              regex: useRegex ? try SplitRegex(PreTokenizer.gpt2Pattern) : nil)
         case "Digits":
             let individual = o["individual_digits"]?.boolValue ?? false
-            self = .split(try RegexPattern(individual ? #"\p{N}"# : #"\p{N}+"#), .isolated, invert: false)
+            self = .split(try SplitRegex(individual ? #"\p{N}"# : #"\p{N}+"#), .isolated, invert: false)
         case "Sequence":
             self = .sequence(try (o["pretokenizers"]?.arrayValue ?? []).map { try PreTokenizer(json: $0) })
         default:
@@ -117,17 +117,18 @@ enum PreTokenizer {
         }
     }
 
-    static func split(_ buffer: [UInt8], _ pieces: [Range<Int>], _ regex: RegexPattern, _ behavior: Behavior, invert: Bool,
+    static func split(_ buffer: [UInt8], _ pieces: [Range<Int>], _ regex: SplitRegex, _ behavior: Behavior, invert: Bool,
                       _ matchers: inout [ObjectIdentifier: RegexMatcher]) throws -> [Range<Int>] {
-        let key = ObjectIdentifier(regex)
+        let key = ObjectIdentifier(regex.pattern)
         let matcher: RegexMatcher
-        if let m = matchers[key] { matcher = m } else { matcher = try regex.makeMatcher(); matchers[key] = matcher }
+        if let m = matchers[key] { matcher = m } else { matcher = try regex.pattern.makeMatcher(); matchers[key] = matcher }
         var out: [Range<Int>] = []
         out.reserveCapacity(pieces.count * 2)
         try buffer.withUnsafeBufferPointer { all in
             for piece in pieces where !piece.isEmpty {
                 let base = piece.lowerBound
-                let matches = try matcher.matchRanges(in: UnsafeBufferPointer(rebasing: all[piece]))
+                let text = UnsafeBufferPointer(rebasing: all[piece])
+                let matches = try regex.scanner?.matchRanges(in: text, matcher) ?? matcher.matchRanges(in: text)
                 if behavior == .isolated {
                     // The common case (GPT-2 style): every match and every gap is a piece.
                     var last = 0

@@ -18,28 +18,39 @@ struct MergeTable {
     private let mask: Int
     private static let empty = UInt64.max
 
-    init(_ entries: [UInt64: (rank: Int32, id: Int32)]) {
+    /// `entries` in rank order; a pair listed twice keeps its first (lowest) rank.
+    init(_ entries: [(key: UInt64, rank: Int32, id: Int32)]) {
         var bits: UInt64 = 4
         while (1 << bits) < entries.count * 2 { bits += 1 }
         let capacity = 1 << Int(bits)
         // 0xFFFF is kept free so that no compact entry equals `empty`.
-        compact = entries.allSatisfy { key, value in
-            key >> 32 < 0xFFFF && key & 0xFFFF_FFFF < 0xFFFF && value.rank >= 0 && value.rank < 0xFFFF && value.id >= 0 && value.id < 0xFFFF
+        compact = entries.allSatisfy { e in
+            e.key >> 32 < 0xFFFF && e.key & 0xFFFF_FFFF < 0xFFFF && e.rank >= 0 && e.rank < 0xFFFF && e.id >= 0 && e.id < 0xFFFF
         }
         var table = [UInt64](repeating: MergeTable.empty, count: compact ? capacity : 2 * capacity)
         shift = 64 - bits
         mask = capacity - 1
-        for (key, value) in entries {
+        for e in entries {
             if compact {
-                let packed = (key >> 32) << 16 | (key & 0xFFFF)
+                let packed = (e.key >> 32) << 16 | (e.key & 0xFFFF)
                 var slot = Int((packed &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                while table[slot] != MergeTable.empty { slot = (slot + 1) & mask }
-                table[slot] = packed << 32 | UInt64(value.rank) << 16 | UInt64(value.id)
+                var present = false
+                while table[slot] != MergeTable.empty {
+                    if table[slot] >> 32 == packed { present = true; break }
+                    slot = (slot + 1) & mask
+                }
+                if !present { table[slot] = packed << 32 | UInt64(e.rank) << 16 | UInt64(e.id) }
             } else {
-                var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-                while table[2 * slot] != MergeTable.empty { slot = (slot + 1) & mask }
-                table[2 * slot] = key
-                table[2 * slot + 1] = UInt64(UInt32(bitPattern: value.rank)) << 32 | UInt64(UInt32(bitPattern: value.id))
+                var slot = Int((e.key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                var present = false
+                while table[2 * slot] != MergeTable.empty {
+                    if table[2 * slot] == e.key { present = true; break }
+                    slot = (slot + 1) & mask
+                }
+                if !present {
+                    table[2 * slot] = e.key
+                    table[2 * slot + 1] = UInt64(UInt32(bitPattern: e.rank)) << 32 | UInt64(UInt32(bitPattern: e.id))
+                }
             }
         }
         self.table = table

@@ -17,7 +17,7 @@ import WinnowText
 public final class Tokenizer: @unchecked Sendable {
     let normalizer: Normalizer
     let preTokenizer: PreTokenizer
-    var model: BPEModel
+    let model: BPEModel
     let rawTokens: AddedTokenMatcher
     let normalizedTokens: AddedTokenMatcher
     /// All added tokens (special or not), for the "plain text" policy.
@@ -52,8 +52,7 @@ public final class Tokenizer: @unchecked Sendable {
         let normalizer = try Normalizer(json: root["normalizer"])
         self.normalizer = normalizer
         preTokenizer = try PreTokenizer(json: root["pre_tokenizer"])
-        model = try BPEModel(json: modelJSON)
-        if preTokenizer.isByteLevel { try model.enableByteLevel() }
+        model = try BPEModel(json: modelJSON, byteLevel: preTokenizer.isByteLevel)
         if let decoder = root["decoder"], !decoder.isNull {
             let type = decoder.objectValue?["type"]?.stringValue ?? "?"
             guard type == "ByteLevel" else { throw TokenizerError("decoder `\(type)` is not supported (only ByteLevel)") }

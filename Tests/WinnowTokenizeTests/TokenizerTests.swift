@@ -38,6 +38,71 @@ final class TokenizerTests: XCTestCase {
     func testQwen2MatchesHFOnEveryReferenceRecord() throws { try checkReference("qwen2") }
     func testDeepSeekMatchesHFOnEveryReferenceRecord() throws { try checkReference("deepseek") }
 
+    /// Characters premerged into one token before the merge loop must give the ids the loop gives
+    /// from bytes: on every piece of the reference texts, and on every premerged character next to
+    /// neighbours chosen to tempt a cross-boundary merge (its own bytes, spaces, other characters).
+    func testPremergedCharactersChangeNoIDs() throws {
+        let texts = try lines(Self.data.appendingPathComponent("reference_text.jsonl")).map { $0["text"]!.stringValue! }
+        for (name, least) in [("qwen2", 15_000), ("deepseek", 5_000), ("gpt2", 10)] {
+            let model = try load(name).model
+            XCTAssertGreaterThan(model.premergedCount, least, name)
+            print("\(name): \(model.premergedCount) characters may start as one token")
+            var checked = 0
+            func check(_ piece: [UInt8]) throws {
+                var got: [Int32] = []
+                try piece.withUnsafeBufferPointer { try model.encode($0, into: &got) }
+                let want = piece.withUnsafeBufferPointer { model.encodeFromBytes($0) }
+                XCTAssertEqual(got, want, "\(name): \(String(decoding: piece, as: UTF8.self))")
+                checked += 1
+            }
+            for text in texts {
+                // Whole texts as one piece exercise long runs; their words exercise the short loop.
+                try check(Array(text.utf8.prefix(4_000)))
+                for word in text.split(separator: " ") { try check(Array(word.utf8)) }
+            }
+            var generator = SystemRandomNumberGenerator()
+            let tempting: [String] = [" ", "\u{3000}", "a", "的", "é", "、", "中国", "ー", "😀", "\n"]
+            for value in stride(from: 0x80, to: 0x10000, by: 7) {
+                guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+                let c = String(scalar)
+                let other = String(Unicode.Scalar(UInt32.random(in: 0x4E00...0x9FFF, using: &generator))!)
+                for left in tempting + [c, other] { try check(Array((left + c + other + c).utf8)) }
+            }
+            XCTAssertGreaterThan(checked, 100_000)
+        }
+    }
+
+    /// The hand-written scanner must split exactly as PCRE2 does, for each recognised pattern: on
+    /// the reference texts and on random strings mixing ASCII classes with the non-ASCII
+    /// characters that decide matches (letters, digits, Unicode spaces, `ſ`, which folds to `s`).
+    func testPreTokenScannerSplitsAsTheRegexEngine() throws {
+        let texts = try lines(Self.data.appendingPathComponent("reference_text.jsonl")).map { $0["text"]!.stringValue! }
+        let alphabet: [String] = ["a", "Z", "s", "S", "t", "e", "r", "v", "l", "L", "m", "d", "D", "k", "0", "7", "'", "'", "'", " ", " ", " ",
+                                  "\t", "\n", "\r", "\u{0B}", "\u{0C}", ".", ",", "(", "-", "_", "\u{00A0}", "\u{3000}", "\u{85}",
+                                  "é", "ſ", "中", "文", "，", "１", "٣", "Ⅷ", "😀", "\u{301}", "ß", "K"]
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<40_000).map { _ in (0..<Int.random(in: 1...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined() }
+        for source in [PreTokenizer.gpt2Pattern, PreTokenScanner.qwen2Pattern, PreTokenScanner.llama3Pattern] {
+            let regex = try SplitRegex(source)
+            let scanner = try XCTUnwrap(regex.scanner, source)
+            let matcher = try regex.pattern.makeMatcher()
+            var differences = 0
+            for text in texts + random {
+                let bytes = Array(text.utf8)
+                try bytes.withUnsafeBufferPointer { buf in
+                    let want = try matcher.matchRanges(in: buf)
+                    let got = try scanner.matchRanges(in: buf, matcher)
+                    if got != want {
+                        differences += 1
+                        if differences <= 5 { XCTFail("\(source.prefix(12))…: \(text.debugDescription): \(got) ≠ \(want)") }
+                    }
+                }
+            }
+            XCTAssertEqual(differences, 0, source)
+        }
+        XCTAssertNil(try SplitRegex(#"\p{N}{1,3}"#).scanner)
+    }
+
     func testVectorsFromTheSpec() throws {
         let gpt2 = try load("gpt2").makeEncoder()
         XCTAssertEqual(try gpt2.encode("Hello world"), [15496, 995])
