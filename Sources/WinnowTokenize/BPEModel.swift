@@ -45,34 +45,28 @@ struct BPEModel {
         entries.reserveCapacity(mergeJSON.count)
         var joined: [UInt8] = []
         for (rank, entry) in mergeJSON.enumerated() {
-            var pair: (String, String)
+            let left: Substring.UTF8View, right: Substring.UTF8View
             switch entry {
             case .string(let s):
-                pair = (s, "")
                 let parts = s.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
                 guard parts.count == 2 else { throw TokenizerError("model BPE: merge \(rank) `\(s)` is not two tokens separated by one space") }
-                joined.removeAll(keepingCapacity: true)
-                joined.append(contentsOf: parts[0])
-                let split = joined.count
-                joined.append(contentsOf: parts[1])
-                let found = joined.withUnsafeBufferPointer { all in
-                    (index.id(of: UnsafeBufferPointer(rebasing: all[..<split])), index.id(of: UnsafeBufferPointer(rebasing: all[split...])), index.id(of: all))
-                }
-                if let l = found.0, let r = found.1, let merged = found.2 {
-                    entries.append((BPEModel.key(l, r), Int32(rank), merged))
-                    continue
-                }
-                pair = (String(decoding: parts[0], as: UTF8.self), String(decoding: parts[1], as: UTF8.self))
+                (left, right) = (parts[0], parts[1])
             case .array(let a) where a.count == 2:
                 guard let l = a[0].stringValue, let r = a[1].stringValue else { throw TokenizerError("model BPE: merge \(rank) is not a pair of strings") }
-                pair = (l, r)
-                if let li = vocab[l], let ri = vocab[r], let merged = vocab[l + r] {
-                    entries.append((BPEModel.key(li, ri), Int32(rank), merged))
-                    continue
-                }
+                (left, right) = (Substring(l).utf8, Substring(r).utf8)
             default: throw TokenizerError("model BPE: merge \(rank) has an unknown form")
             }
-            throw TokenizerError("model BPE: merge \(rank) (`\(pair.0)`, `\(pair.1)`) uses a token missing from the vocabulary")
+            joined.removeAll(keepingCapacity: true)
+            joined.append(contentsOf: left)
+            let split = joined.count
+            joined.append(contentsOf: right)
+            let found = joined.withUnsafeBufferPointer { all in
+                (index.id(of: UnsafeBufferPointer(rebasing: all[..<split])), index.id(of: UnsafeBufferPointer(rebasing: all[split...])), index.id(of: all))
+            }
+            guard let l = found.0, let r = found.1, let merged = found.2 else {
+                throw TokenizerError("model BPE: merge \(rank) (`\(String(decoding: left, as: UTF8.self))`, `\(String(decoding: right, as: UTF8.self))`) uses a token missing from the vocabulary")
+            }
+            entries.append((BPEModel.key(l, r), Int32(rank), merged))
         }
         self.vocab = vocab
         self.tokens = tokens

@@ -114,6 +114,27 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(qwen.vocabularySize, 151_646)
     }
 
+    /// Merges load in both written forms, keep the first rank of a repeated pair, and name the
+    /// tokens of a merge the vocabulary lacks.
+    func testMergesInBothFormsAndMissingTokens() throws {
+        func tokenizer(_ merges: String) throws -> Tokenizer {
+            let json = #"{"pre_tokenizer":{"type":"Split","pattern":{"Regex":"\\s+"},"behavior":"Removed","invert":false},"# +
+                #""model":{"type":"BPE","vocab":{"a":0,"b":1,"c":2,"ab":3,"bc":4,"abc":5},"merges":"# + merges + "}}"
+            return try Tokenizer(bytes: Array(json.utf8))
+        }
+        for merges in [#"["a b","ab c"]"#, #"[["a","b"],["ab","c"]]"#, #"["a b","ab c","a b"]"#] {
+            XCTAssertEqual(try tokenizer(merges).makeEncoder().encode("abc ab ba"), [5, 3, 1, 0], merges)
+        }
+        // "b c" outranks "a b" here, so "abc" becomes a + bc (no merge a + bc exists).
+        XCTAssertEqual(try tokenizer(#"["b c","a b","ab c"]"#).makeEncoder().encode("abc"), [0, 4])
+        XCTAssertThrowsError(try tokenizer(#"["a b","a d"]"#)) { error in
+            XCTAssertEqual("\(error)", "model BPE: merge 1 (`a`, `d`) uses a token missing from the vocabulary")
+        }
+        XCTAssertThrowsError(try tokenizer(#"["a b c"]"#)) { error in
+            XCTAssertEqual("\(error)", "model BPE: merge 0 `a b c` is not two tokens separated by one space")
+        }
+    }
+
     func testUnsupportedComponentsAreRefusedByName() {
         let unigram = #"{"normalizer":null,"pre_tokenizer":{"type":"Whitespace"},"model":{"type":"BPE","vocab":{},"merges":[]}}"#
         XCTAssertThrowsError(try Tokenizer(bytes: Array(unigram.utf8))) { error in

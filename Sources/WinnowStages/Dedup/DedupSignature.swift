@@ -113,7 +113,7 @@ public final class DedupSigner {
             simhashShingles = (unit, unique)
         }
         var signature = DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
-                                       length: text.unicodeScalars.count, recordHash: recordHash, keepValue: keepValue)
+                                       length: scalarCount(text), recordHash: recordHash, keepValue: keepValue)
         if let containmentShingler {
             if let shared = simhashShingles, reusesSimHashShingles(shared.unit) {
                 signature.containment = ContainmentSearch.values(ofShingleHashes: shared.unique, sample: settings.containment.sample)

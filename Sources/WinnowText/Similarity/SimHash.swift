@@ -82,6 +82,7 @@ public enum SimHasher {
     }
 
     /// Sorts `hashes` and removes repeats: the document's shingle set.
+    @inlinable  // generic: callers in other modules must get a specialized copy, not witness-table sorting
     public static func makeSet<Value: Comparable>(_ hashes: inout [Value]) {
         hashes.sort()
         var write = 0
