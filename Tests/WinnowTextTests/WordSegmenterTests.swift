@@ -1,0 +1,47 @@
+import XCTest
+import WinnowText
+
+/// The ASCII fast path of `WordSegmenter` must give ICU's segments exactly.
+final class WordSegmenterTests: XCTestCase {
+    static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
+
+    func segments(_ segmenter: WordSegmenter, _ text: String) throws -> [String] {
+        var out: [String] = []
+        try segmenter.forEachSegment(text) { out.append("\($0.lowerBound)-\($0.upperBound)\($1 ? "w" : "")") }
+        return out
+    }
+
+    func testFastPathGivesICUSegments() throws {
+        let segmenter = try WordSegmenter()
+        let icu = try WordSegmenter(asciiFastPath: false)
+        var texts: [String] = []
+        let reference = Self.data.appendingPathComponent("tokenizers/reference_text.jsonl")
+        if let lines = try? String(contentsOf: reference, encoding: .utf8) {
+            for line in lines.split(separator: "\n") {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                if let text = object?["text"] as? String { texts.append(text) }
+            }
+        } else {
+            print("skipping real texts: \(reference.path) not found")
+        }
+        let alphabet: [String] = ["a", "Z", "q", "0", "7", " ", " ", " ", "  ", "\n", "\r", "\r\n", "\t", "\u{0B}", "\u{0C}", ".", ",", ";", ":",
+                                  "'", "\"", "_", "-", "!", "$", "%", "@", "#", "/", "(", ")", "\u{7F}", "\u{01}", "é", "\u{301}", "\u{200D}",
+                                  "\u{00A0}", "\u{3000}", "中", "文", "，", "😀", "🇫🇷", "ー", "カ", "١", "’", "ab", "cd", "12"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<30_000 {
+            texts.append((0..<Int.random(in: 1...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined())
+        }
+        var differences = 0
+        for text in texts {
+            let got = try segments(segmenter, text)
+            let want = try segments(icu, text)
+            if got != want {
+                differences += 1
+                if differences <= 5 { XCTFail("\(text.debugDescription): \(got) ≠ \(want)") }
+            }
+        }
+        XCTAssertEqual(differences, 0)
+        XCTAssertGreaterThan(texts.count, 30_000)
+    }
+}
