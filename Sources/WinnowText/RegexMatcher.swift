@@ -101,7 +101,7 @@ public final class RegexMatcher {
     /// The byte range of the first match, or `nil`.
     public func firstMatch(in text: String) throws -> Range<Int>? {
         var text = text
-        return try text.withUTF8 { buf in try find(buf, from: 0) ? group(0) : nil }
+        return try text.withUTF8 { try firstMatch(in: $0, from: 0) }
     }
 
     /// Whether the pattern matches anywhere in `text`.

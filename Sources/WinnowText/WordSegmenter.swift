@@ -67,9 +67,9 @@ public final class WordSegmenter {
         var p = 0
         while p < n {
             let spaceStart = p
-            while p < n, utf8[p] == 0x20 || utf8[p] == 0x0A || utf8[p] == 0x0D { p += 1 }
+            while p < n, WordSegmenter.isSeparator(utf8[p]) { p += 1 }
             let tokenStart = p
-            while p < n, utf8[p] != 0x20, utf8[p] != 0x0A, utf8[p] != 0x0D { p += 1 }
+            while p < n, !WordSegmenter.isSeparator(utf8[p]) { p += 1 }
             guard tokenStart == p || WordSegmenter.isPlain(utf8, tokenStart..<p) else {
                 if region == nil { region = spaceStart }
                 continue
@@ -101,6 +101,10 @@ public final class WordSegmenter {
         }
         try flush(to: n)
     }
+
+    /// Space, LF or CR: the white space tokens are cut at.
+    @inline(__always)
+    private static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D }
 
     @inline(__always)
     private static func isAlphanumeric(_ b: UInt8) -> Bool {
