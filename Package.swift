@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
         // Header only: a prefetch hint for the tokenizer's piece cache.
         .systemLibrary(name: "CMemoryHints", path: "Sources/CMemoryHints"),
+        // Header only: SSE2 byte-class scans (JSON strings, the PII text profile).
+        .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
         .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
                        providers: [.apt(["liblzma-dev"])]),
 
@@ -44,12 +46,12 @@ let package = Package(
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [
-            "CZstd",
+            "CZstd", "CByteScan",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Ingest readers and the stages (clean, regex, filter, fields, dedup, split, pii, augment, tokenize).
         .target(name: "WinnowStages", dependencies: [
-            "WinnowCore", "WinnowText", "WinnowTokenize", "CZlib", "CBzip2", "CLZMA", "CZstd",
+            "WinnowCore", "WinnowText", "WinnowTokenize", "CZlib", "CBzip2", "CLZMA", "CZstd", "CByteScan",
             .product(name: "Crypto", package: "swift-crypto"),  // HMAC pseudonyms for PII
         ]),
         // Byte-level BPE tokenizers from HF tokenizer.json (ids equal to HF `tokenizers`) and

@@ -4,6 +4,8 @@
 #   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
 #   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
 #   SUITE=pii Benchmarks/run.sh --repeat 1     # PII masking beside one Python `re` pass
+# `winnow bench stages` rows run a pipeline's per-record stages JSONL to JSONL without the store:
+# the same job as the Python rows; the `winnow run` rows also hash, compress and store.
 #   SUITE=tokenize Benchmarks/run.sh           # encoding beside HF tokenizers and tiktoken (same 32k BPE)
 #   TOKENIZER=../shared/data/tokenizers/qwen2/tokenizer.json SUITE=tokenizer Benchmarks/run.sh
 #                                              # any byte-level BPE beside HF and tiktoken with its own pattern
@@ -23,6 +25,7 @@ clean)
   python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
     --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
     --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+    --cmd "winnow-clean-stages=$W bench stages --pipeline $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --output {work}/clean.jsonl --threads {workers}" \
     --cmd-workers 1,2 "$@" ;;
 dedup)
   # Needs `pip install simhash datasketch` in $ANCHORS_VENV. The ids Winnow dropped go to
@@ -36,8 +39,10 @@ dedup)
 pii)
   python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only pii_re --keep-work \
     --cmd "winnow-pii=rm -rf {work}/store && $W run $ROOT/Benchmarks/pipelines/pii.json --input {corpus} --store {work}/store --threads {workers} --quiet && $W export bench-pii@latest --store {work}/store -o {work}/masked.jsonl" \
+    --cmd "winnow-pii-stage=$W bench stages --pipeline $ROOT/Benchmarks/pipelines/pii.json --input {corpus} --output {work}/masked.jsonl --threads {workers}" \
     --cmd-workers 1,2 "$@"
-  for f in "$ANCHORS_OUT"/work/*/winnow-pii-w*/masked.jsonl; do
+  for f in "$ANCHORS_OUT"/work/*/winnow-pii*-w*/masked.jsonl; do
+    echo "$f"
     [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_pii.py" "$f" "$CORPUS"
   done ;;
 tokenize)

@@ -66,8 +66,8 @@ public final class RegexMatcher {
     /// must be valid). After an empty match the next attempt may not be empty at the same place,
     /// then moves one character on, as Perl and PCRE2's own global matching do. The match's groups
     /// can be read with ``group(_:)`` inside `body`.
-    private func forEachMatch(in buf: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) throws -> Void) throws {
-        var start = 0
+    private func forEachMatch(in buf: UnsafeBufferPointer<UInt8>, from first: Int = 0, _ body: (Range<Int>) throws -> Void) throws {
+        var start = first
         var options: UInt32 = 0
         let n = buf.count
         while start <= n {
@@ -89,6 +89,19 @@ public final class RegexMatcher {
     public func matchRanges(in buf: UnsafeBufferPointer<UInt8>) throws -> [Range<Int>] {
         var out: [Range<Int>] = []
         try forEachMatch(in: buf) { if !$0.isEmpty { out.append($0) } }
+        return out
+    }
+
+    /// Every non-empty match that starts in `starts`, left to right: the same matches as
+    /// ``matchRanges(in:)`` would give there when no match can start before `starts`, found
+    /// without scanning the rest of the text. `starts.lowerBound` must be on a character
+    /// boundary; the pattern must be compiled with `limitsStarts`.
+    public func matchRanges(in buf: UnsafeBufferPointer<UInt8>, startingIn starts: ClosedRange<Int>) throws -> [Range<Int>] {
+        precondition(pattern.limitsStarts, "matchRanges(in:startingIn:) needs a pattern compiled with limitsStarts")
+        pcre2_set_offset_limit_8(context, starts.upperBound)
+        defer { pcre2_set_offset_limit_8(context, winnow_pcre2_unset()) }
+        var out: [Range<Int>] = []
+        try forEachMatch(in: buf, from: starts.lowerBound) { if !$0.isEmpty { out.append($0) } }
         return out
     }
 

@@ -23,14 +23,22 @@ public final class RegexPattern: @unchecked Sendable {
     /// Whether the JIT compiled the pattern (matching then skips the interpreter's set-up).
     let jit: Bool
 
+    /// Whether searches may be told where matches must start
+    /// (``RegexMatcher/matchRanges(in:startingIn:)``).
+    public let limitsStarts: Bool
+
     /// Compiles `source`. Throws a ``TextError`` with PCRE2's message and the offset of the problem.
-    public init(_ source: String, caseInsensitive: Bool = false) throws {
+    /// `limitsStarts` compiles the pattern so that a search can be confined to matches that start
+    /// in a given range (PCRE2's offset limit; the JIT needs to know beforehand).
+    public init(_ source: String, caseInsensitive: Bool = false, limitsStarts: Bool = false) throws {
         self.source = source
         self.caseInsensitive = caseInsensitive
+        self.limitsStarts = limitsStarts
         let context = pcre2_compile_context_create_8(nil)
         defer { pcre2_compile_context_free_8(context) }
         var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
+        if limitsStarts { options |= UInt32(PCRE2_USE_OFFSET_LIMIT) }
         var errorCode: Int32 = 0
         var errorOffset = 0
         var text = RegexPattern.translatingPythonEscapes(source)

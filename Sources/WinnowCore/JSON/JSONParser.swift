@@ -1,3 +1,4 @@
+internal import CByteScan
 /// A strict RFC 8259 JSON parser over UTF-8 bytes.
 ///
 /// Two uses with one parser: JSONL records (fast path, no bookkeeping), and pipeline files, where
@@ -181,6 +182,8 @@ public struct JSONParser {
         var escaped = false
         var runStart = k
         while k < n {
+            k = winnow_next_json_special(base, k, n)
+            guard k < n else { break }
             let b = base[k]
             if b == UInt8(ascii: "\"") {
                 let s: String

@@ -1,3 +1,4 @@
+internal import CByteScan
 /// Serializes ``JSONValue``s: compact (member order kept), canonical (for hashing) or pretty.
 ///
 /// The canonical form is what makes content addressing work: keys sorted by their UTF-8 bytes,
@@ -148,19 +149,12 @@ public enum JSONWriter {
         out.append(UInt8(ascii: "\""))
         s.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
-            let raw = UnsafeRawPointer(base)
             let n = bytes.count
             var runStart = 0
             var i = 0
             while i < n {
-                // Eight bytes at a time: skip words with no control byte, quote or backslash.
-                if i + 8 <= n {
-                    let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                    let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
-                    let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
-                    let special = ((x &- ones &* 0x20) & ~x) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    if special & high == 0 { i += 8; continue }
-                }
+                i = winnow_next_json_special(base, i, n)
+                guard i < n else { break }
                 let b = base[i]
                 i += 1
                 guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }

@@ -186,7 +186,9 @@ public final class StageContext {
         changes.append((rule, detail))
     }
 
-    func takeChanges() -> [(rule: String, detail: JSONObject)] {
+    /// The changes noted since the last call, which clears them (the executor calls it after
+    /// each stage).
+    public func takeChanges() -> [(rule: String, detail: JSONObject)] {
         defer { changes.removeAll(keepingCapacity: true) }
         return changes
     }

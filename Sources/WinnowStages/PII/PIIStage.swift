@@ -18,6 +18,9 @@ public struct PIIStage: Stage, RecordScrubber {
     public let index: Int
     let fields: [String]
     let detectors: [PIIDetector]
+    /// Whether a text is profiled first to skip detectors that cannot match it
+    /// (``PIITextProfile``); tests turn it off to compare with full scans.
+    var usesProfile: Bool
     let actions: [String: Action]
     let defaultAction: Action
     let keepPrefix: Int
@@ -59,6 +62,7 @@ public struct PIIStage: Stage, RecordScrubber {
             if let a = o["action"]?.stringValue.flatMap(Action.init(rawValue:)) { actions[type] = a }
         }
         detectors = list
+        usesProfile = list.contains { $0.requirement != .none }
         for m in c["actions"]?.objectValue ?? JSONObject() {
             if let a = m.value.stringValue.flatMap(Action.init(rawValue:)) { actions[m.key] = a }
             if !list.contains(where: { $0.type == m.key }) { problem("\(path).actions.\(m.key)", "no detector finds `\(m.key)`") }
@@ -89,10 +93,26 @@ public struct PIIStage: Stage, RecordScrubber {
     public func findings(in text: String, _ context: StageContext) throws -> [Finding] {
         var candidates: [Finding] = []
         var text = text
+        let matchers = try context.cached("pii.\(index)") {
+            Matchers(try detectors.map { try $0.pattern.makeMatcher(timeLimit: 1000) })
+        }
         try text.withUTF8 { buf in
+            let profile = usesProfile ? PIITextProfile(buf) : PIITextProfile()
             for (k, detector) in detectors.enumerated() {
-                let matcher = try context.cached("pii.\(index).\(k)") { try detector.pattern.makeMatcher(timeLimit: 1000) }
-                for range in try matcher.matchRanges(in: buf) {
+                var ranges: [Range<Int>] = []
+                if usesProfile && detector.requirement != .none {
+                    // Window by window; a match can run past its window, and the next search
+                    // starts after it, as one scan of the whole text would.
+                    var cursor = 0
+                    for window in detector.requirement.starts(in: buf, profile) where window.upperBound >= cursor {
+                        let found = try matchers.list[k].matchRanges(in: buf, startingIn: max(cursor, window.lowerBound)...window.upperBound)
+                        ranges += found
+                        if let last = found.last { cursor = last.upperBound }
+                    }
+                } else {
+                    ranges = try matchers.list[k].matchRanges(in: buf)
+                }
+                for range in ranges {
                     let value = String(decoding: UnsafeBufferPointer(rebasing: buf[range]), as: UTF8.self)
                     if detector.validate(value) { candidates.append(Finding(type: detector.type, range: range, priority: detector.priority)) }
                 }
@@ -144,6 +164,12 @@ public struct PIIStage: Stage, RecordScrubber {
     }
 
     func action(for type: String) -> Action { actions[type] ?? defaultAction }
+
+    /// One worker's compiled detectors, in detector order.
+    final class Matchers {
+        let list: [RegexMatcher]
+        init(_ list: [RegexMatcher]) { self.list = list }
+    }
 
     /// The entity types this stage detects.
     public var types: [String] { Array(Set(detectors.map(\.type))).sorted() }

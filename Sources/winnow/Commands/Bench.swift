@@ -8,8 +8,8 @@ import WinnowTokenize
 /// Micro-benchmarks of steps that a whole build would hide (hidden from help; Benchmarks/).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Micro-benchmarks: the split planner, encoding.", shouldDisplay: false,
-        subcommands: [BenchSplit.self, BenchTokenize.self], defaultSubcommand: BenchSplit.self)
+        abstract: "Micro-benchmarks: the split planner, encoding, per-record stages without the store.", shouldDisplay: false,
+        subcommands: [BenchSplit.self, BenchTokenize.self, BenchStages.self], defaultSubcommand: BenchSplit.self)
 }
 
 /// Peak resident memory of this process. Linux's `VmHWM` first: `getrusage`'s maximum survives
