@@ -32,7 +32,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
-        // Header only: a prefetch hint for the tokenizer's piece cache.
+        // Header only: a prefetch hint for the tokenizer's piece cache; glibc heap settings.
         .systemLibrary(name: "CMemoryHints", path: "Sources/CMemoryHints"),
         // Header only: SSE2 byte-class scans (JSON strings, the PII text profile).
         .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "WinnowStore", dependencies: ["WinnowCore", "CSQLite"]),
         // The command-line tool: parses flags, calls the library, prints.
         .executableTarget(name: "winnow", dependencies: [
-            "WinnowCore", "WinnowStages", "WinnowStore", "WinnowTokenize",
+            "WinnowCore", "WinnowStages", "WinnowStore", "WinnowTokenize", "CMemoryHints",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

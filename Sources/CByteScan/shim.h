@@ -31,31 +31,75 @@ static inline size_t winnow_next_json_special(const uint8_t *p, size_t i, size_t
     return n;
 }
 
-/* A byte the PII text profile looks at: digits and ':' (0x30-0x3A), '-', '@', 'A', '_', 'x',
-   and 0xEF (the lead byte of full-width digits). */
-static inline int winnow_is_pii_mark(uint8_t b) {
-    return (b >= 0x30 && b <= 0x3A) || b == 0x2D || b == 0x40 || b == 0x41 || b == 0x5F || b == 0x78 || b == 0xEF;
+/* A place the PII text profile looks at: any ASCII digit or '@'; a ':' or '-' followed by a hex
+   digit (a MAC or IPv6 step), a ':' followed by ':'; a '-' after 'k' ("sk-"); a 'B' after '-'
+   ("-----BEGIN"); an 'A' followed by K, S or I (AKIA, ASIA, AIza); "xo" (xox); '_' two bytes
+   after 'h' (gh?_); EF BC 90-99 (a full-width digit). Bytes outside [0, n) read as 0. */
+static inline int winnow_is_hex_digit(uint8_t b) { return (uint8_t)(b - 0x30) < 10 || (uint8_t)((b | 0x20) - 0x61) < 6; }
+
+static inline int winnow_is_pii_mark_at(const uint8_t *p, size_t i, size_t n) {
+    uint8_t b = p[i];
+    uint8_t next = i + 1 < n ? p[i + 1] : 0, next2 = i + 2 < n ? p[i + 2] : 0;
+    uint8_t prev = i >= 1 ? p[i - 1] : 0, prev2 = i >= 2 ? p[i - 2] : 0;
+    if ((uint8_t)(b - 0x30) < 10 || b == 0x40) return 1;
+    if (b == 0x3A) return winnow_is_hex_digit(next) || next == 0x3A;
+    if (b == 0x2D) return winnow_is_hex_digit(next) || prev == 0x6B;
+    if (b == 0x42) return prev == 0x2D;
+    if (b == 0x41) return next == 0x4B || next == 0x53 || next == 0x49;
+    if (b == 0x78) return next == 0x6F;
+    if (b == 0x5F) return prev2 == 0x68;
+    if (b == 0xEF) return next == 0xBC && (uint8_t)(next2 - 0x90) < 10;
+    return 0;
 }
 
 static inline size_t winnow_next_pii_mark(const uint8_t *p, size_t i, size_t n) {
 #if defined(__SSE2__)
+    if (i < 2) {
+        for (; i < 2 && i < n; i++) if (winnow_is_pii_mark_at(p, i, n)) return i;
+    }
     const __m128i bias = _mm_set1_epi8((char)0x80);
-    /* (v - 0x30) as unsigned < 11, i.e. signed ((v - 0x30) ^ 0x80) < (11 ^ 0x80). */
-    const __m128i zero = _mm_set1_epi8(0x30), eleven = _mm_set1_epi8((char)(11 ^ 0x80));
-    const __m128i dash = _mm_set1_epi8(0x2D), at = _mm_set1_epi8(0x40), a = _mm_set1_epi8(0x41),
-                  underscore = _mm_set1_epi8(0x5F), x = _mm_set1_epi8(0x78), ef = _mm_set1_epi8((char)0xEF);
-    for (; i + 16 <= n; i += 16) {
+#define WINNOW_BELOW(v, lo, count) _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8((v), _mm_set1_epi8((char)(lo))), bias), \
+                                                  _mm_set1_epi8((char)((count) ^ 0x80)))
+#define WINNOW_IS(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
+    for (; i + 18 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i digit = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, zero), bias), eleven);
-        __m128i hit = _mm_or_si128(_mm_or_si128(digit, _mm_cmpeq_epi8(v, dash)),
-                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, at), _mm_cmpeq_epi8(v, a)),
-                                                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, underscore), _mm_cmpeq_epi8(v, x)),
-                                                             _mm_cmpeq_epi8(v, ef))));
+        __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
+        __m128i next2 = _mm_loadu_si128((const __m128i *)(p + i + 2));
+        __m128i prev = _mm_loadu_si128((const __m128i *)(p + i - 1));
+        __m128i prev2 = _mm_loadu_si128((const __m128i *)(p + i - 2));
+        __m128i nextHex = _mm_or_si128(WINNOW_BELOW(next, 0x30, 10),
+                                       WINNOW_BELOW(_mm_or_si128(next, _mm_set1_epi8(0x20)), 0x61, 6));
+        __m128i hit = _mm_or_si128(WINNOW_BELOW(v, 0x30, 10), WINNOW_IS(v, 0x40));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x3A), _mm_or_si128(nextHex, WINNOW_IS(next, 0x3A))));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x2D), _mm_or_si128(nextHex, WINNOW_IS(prev, 0x6B))));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x42), WINNOW_IS(prev, 0x2D)));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x41),
+                                              _mm_or_si128(_mm_or_si128(WINNOW_IS(next, 0x4B), WINNOW_IS(next, 0x53)), WINNOW_IS(next, 0x49))));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x78), WINNOW_IS(next, 0x6F)));
+        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x5F), WINNOW_IS(prev2, 0x68)));
+        hit = _mm_or_si128(hit, _mm_and_si128(_mm_and_si128(WINNOW_IS(v, 0xEF), WINNOW_IS(next, 0xBC)), WINNOW_BELOW(next2, 0x90, 10)));
         int mask = _mm_movemask_epi8(hit);
         if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
     }
+#undef WINNOW_BELOW
+#undef WINNOW_IS
 #endif
-    for (; i < n; i++) if (winnow_is_pii_mark(p[i])) return i;
+    for (; i < n; i++) if (winnow_is_pii_mark_at(p, i, n)) return i;
     return n;
+}
+
+/* Unicode scalars in valid UTF-8: the bytes that are not continuation bytes (0x80-0xBF, which
+   as signed bytes are exactly those below -64). */
+static inline size_t winnow_count_utf8_scalars(const uint8_t *p, size_t n) {
+    size_t continuation = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i limit = _mm_set1_epi8(-64);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        continuation += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, limit)));
+    }
+#endif
+    for (; i < n; i++) continuation += (p[i] & 0xC0) == 0x80;
+    return n - continuation;
 }
 #endif

@@ -59,7 +59,7 @@ public struct UnicodeNormalizer: @unchecked Sendable {
                     try UTF16Conversion.toString(UnsafeBufferPointer(rebasing: buf[..<Int(length)]))
                 }
                 // Byte comparison: String `==` is canonical equivalence and would call NFC changes "equal".
-                return normalized.utf8.elementsEqual(text.utf8) ? nil : normalized
+                return normalized.hasSameUTF8(as: text) ? nil : normalized
             }
             throw TextError.icu("\(form.rawValue) normalization", status)
         }
@@ -87,7 +87,7 @@ public func foldCase(_ text: String) throws -> String? {
             let folded = try out.withUnsafeBufferPointer { buf throws in
                 try UTF16Conversion.toString(UnsafeBufferPointer(rebasing: buf[..<Int(length)]))
             }
-            return folded.utf8.elementsEqual(text.utf8) ? nil : folded
+            return folded.hasSameUTF8(as: text) ? nil : folded
         }
         throw TextError("case folding: buffer sizing failed")
     }

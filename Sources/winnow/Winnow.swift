@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WinnowCore
+internal import CMemoryHints
 
 /// The `winnow` command. Each subcommand parses flags, calls the library and prints.
 @main
@@ -21,6 +22,7 @@ struct Winnow: ParsableCommand {
     )
 
     static func main() {
+        keepFreedMemoryForReuse()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -39,6 +41,16 @@ struct Winnow: ParsableCommand {
             Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
         }
     }
+}
+
+/// Tells glibc's allocator to keep freed memory for the next batch instead of handing it back to
+/// the kernel. By default, a freed block over 128 KiB (a batch's output buffer, a long record)
+/// is unmapped, or the top of the heap trimmed, and the next batch faults the same pages in again
+/// and has them zeroed: 5% of a PII run went to page faults. With these limits the process keeps
+/// up to 64 MiB of free heap; peak memory still does not grow with the corpus (about 15 MB more
+/// on the benchmark runs).
+func keepFreedMemoryForReuse() {
+    winnow_keep_freed_memory(32 << 20, 64 << 20)
 }
 
 /// `--store`, shared by the commands that read a store.

@@ -61,3 +61,22 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(BodyCodec.encode(Array("short".utf8), with: ZstdCompressor()).encoding, BodyCodec.raw)
     }
 }
+
+extension JSONTests {
+    /// Strings are scanned sixteen bytes at a time for quotes, backslashes and control bytes:
+    /// each such byte, at every offset around the block edges, is escaped on writing and read back.
+    func testEscapesAtEveryOffsetOfTheVectorScan() throws {
+        for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "中"] {
+            for length in 0..<40 {
+                for at in 0...length {
+                    var s = String(repeating: "a", count: length)
+                    s.insert(contentsOf: special, at: s.index(s.startIndex, offsetBy: at))
+                    let json = JSONWriter.compact(.string(s))
+                    XCTAssertEqual(try JSONParser.parse(json), .string(s), json)
+                    XCTAssertEqual(json.utf8.count, s.utf8.count + 2 + (special == "\u{01}" || special == "\u{1F}" ? 5 : special == "中" ? 0 : 1), json)
+                }
+            }
+        }
+        XCTAssertThrowsError(try JSONParser.parse("\"" + String(repeating: "a", count: 20) + "\u{01}\""))
+    }
+}

@@ -159,3 +159,20 @@ final class CompilerTests: XCTestCase {
         }
     }
 }
+
+extension StageTests {
+    /// The vector count of Unicode scalars agrees with the standard library's on every length and
+    /// mix of one- to four-byte characters.
+    func testScalarCountMatchesTheStandardLibrary() {
+        let pieces = ["a", "é", "中", "😀", " ", "\n"]
+        var state: UInt64 = 5
+        for length in 0..<200 {
+            var s = ""
+            for _ in 0..<length {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                s += pieces[Int(state >> 33) % pieces.count]
+            }
+            XCTAssertEqual(scalarCount(s), s.unicodeScalars.count, s)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+internal import CByteScan
 import WinnowCore
 import WinnowText
 
@@ -44,7 +45,6 @@ public struct LengthFilterStage: Stage {
 
 /// Number of Unicode scalars: UTF-8 bytes that are not continuation bytes.
 func scalarCount(_ text: String) -> Int {
-    var n = 0
-    for b in text.utf8 where b & 0xC0 != 0x80 { n += 1 }
-    return n
+    var text = text
+    return text.withUTF8 { buf in buf.isEmpty ? 0 : winnow_count_utf8_scalars(buf.baseAddress!, buf.count) }
 }

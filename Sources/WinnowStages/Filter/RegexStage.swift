@@ -40,7 +40,7 @@ public struct RegexStage: Stage {
                 switch rule.action {
                 case .replace:
                     if let replacement = rule.replacement, let (result, count) = try matcher.replaceAll(in: text, with: replacement) {
-                        if !result.utf8.elementsEqual(text.utf8) {
+                        if !result.hasSameUTF8(as: text) {
                             text = result
                             changed = true
                             context.noteChange(rule: ruleName, detail: JSONObject([("replacements", .number(JSONNumber(count)))]))

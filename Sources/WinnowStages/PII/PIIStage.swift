@@ -1,3 +1,4 @@
+internal import CByteScan
 import Crypto
 import Foundation
 import WinnowCore
@@ -177,21 +178,26 @@ public struct PIIStage: Stage, RecordScrubber {
     /// `text` with each finding replaced by what `replace` returns for it, given the finding, its
     /// value and its position in Unicode scalars (start, end). Findings are sorted and disjoint.
     static func rewrite(_ text: String, _ found: [Finding], _ replace: (Finding, String, Int, Int) -> String) -> String {
-        let bytes = Array(text.utf8)
-        func scalars(_ part: ArraySlice<UInt8>) -> Int { part.reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 } }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var cursor = 0, position = 0
-        for f in found {
-            out += bytes[cursor..<f.range.lowerBound]
-            position += scalars(bytes[cursor..<f.range.lowerBound])
-            let length = scalars(bytes[f.range])
-            out += Array(replace(f, String(decoding: bytes[f.range], as: UTF8.self), position, position + length).utf8)
-            position += length
-            cursor = f.range.upperBound
+        var text = text
+        return text.withUTF8 { bytes in
+            func scalars(_ range: Range<Int>) -> Int {
+                range.isEmpty ? 0 : winnow_count_utf8_scalars(bytes.baseAddress! + range.lowerBound, range.count)
+            }
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var cursor = 0, position = 0
+            for f in found {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<f.range.lowerBound]))
+                position += scalars(cursor..<f.range.lowerBound)
+                let length = scalars(f.range)
+                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[f.range]), as: UTF8.self)
+                out.append(contentsOf: replace(f, value, position, position + length).utf8)
+                position += length
+                cursor = f.range.upperBound
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor...]))
+            return String(decoding: out, as: UTF8.self)
         }
-        out += bytes[cursor...]
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The value as compared for pseudonyms: digits only for numbers, case-folded where case
@@ -211,18 +217,19 @@ public struct PIIStage: Stage, RecordScrubber {
     }
 
     func replacement(for value: String, type: String, action: Action) -> String {
-        let canonical = Self.canonical(value, type: type)
+        // The canonical form only where the output depends on it (tags are most of the work).
         switch action {
         case .tag, .drop: return "<\(type)>"
         case .redact: return ""
         case .mask:
-            let chars = Array(canonical)
+            let chars = Array(Self.canonical(value, type: type))
             guard chars.count > keepPrefix + keepSuffix else { return String(repeating: "*", count: chars.count) }
             return String(chars.prefix(keepPrefix)) + String(repeating: "*", count: chars.count - keepPrefix - keepSuffix)
                 + String(chars.suffix(keepSuffix))
         case .hash:
-            return "<\(type):\(Hex.encode(pseudonym(canonical, type: type).prefix(6)))>"
+            return "<\(type):\(Hex.encode(pseudonym(Self.canonical(value, type: type), type: type).prefix(6)))>"
         case .fake:
+            let canonical = Self.canonical(value, type: type)
             return PIIFaker.fake(type: type, canonical: canonical, seed: pseudonym(canonical, type: type))
         }
     }

@@ -42,9 +42,10 @@ public struct PIITextProfile: Sendable, Equatable {
     /// A profile that admits nothing but detectors without a requirement.
     public init() {}
 
-    /// Profiles `buf`, valid UTF-8, in one pass. Only digits and a few ASCII marks need work;
-    /// every other byte (letters, spaces, most of CJK) is skipped by a table lookup, and the
-    /// bytes around a digit or mark are read back where a check needs them.
+    /// Profiles `buf`, valid UTF-8, in one pass. Only digits and a few marks need work (see
+    /// `winnow_next_pii_mark`: an `A` only before K, S or I, a `-` only before a hex digit or
+    /// after `k`, ...); everything else is skipped sixteen bytes at a time, and the bytes around
+    /// a digit or mark are read back where a check needs them.
     public init(_ buf: UnsafeBufferPointer<UInt8>) {
         profile(buf)
     }
@@ -106,11 +107,12 @@ public struct PIITextProfile: Sendable, Equatable {
                     var k = i + 1
                     while k < n && k < i + 5 && isHex(buf[k]) { k += 1 }
                     if at(k) == 0x3A { colonPairs.append(i) }
-                } else {
-                    // Both can hold at once: `sk-----BEGIN`.
-                    if at(i - 1) == 0x6B && at(i - 2) == 0x73 { secretPrefixes.append(i - 2) }
-                    if Self.starts(buf, i, "-----BEGIN") { secretPrefixes.append(i) }
+                } else if at(i - 1) == 0x6B && at(i - 2) == 0x73 {
+                    secretPrefixes.append(i - 2)
                 }
+            case 0x42:
+                // Found by its `B`: a line of dashes is not a run of candidates.
+                if i >= 5 && Self.starts(buf, i - 5, "-----BEGIN") { secretPrefixes.append(i - 5) }
             case 0x41:
                 if Self.starts(buf, i, "AKIA") || Self.starts(buf, i, "ASIA") || Self.starts(buf, i, "AIza") { secretPrefixes.append(i) }
             case 0x78:
