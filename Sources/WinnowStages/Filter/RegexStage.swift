@@ -1,7 +1,7 @@
 import WinnowCore
 import WinnowText
 
-/// User regex rules, run in order on one field with ICU over UTF-8.
+/// User regex rules, run in order on one field with PCRE2 (JIT) over UTF-8.
 ///
 /// `replace` rewrites every match, `drop` removes records that match, `keep` removes records
 /// that do not. Patterns are compiled once at load time (a bad one is a validation error);
@@ -14,6 +14,21 @@ public struct RegexStage: Stage {
         public var pattern: RegexPattern
         public var action: Action
         public var replacement: ReplacementTemplate?
+        /// What a replace rule searches for: ``ChangingMatchPattern`` where it applies (the
+        /// same output without visiting matches that change nothing), else `pattern`.
+        public var search: RegexPattern
+
+        public init(name: String, pattern: RegexPattern, action: Action, replacement: ReplacementTemplate?) {
+            self.name = name
+            self.pattern = pattern
+            self.action = action
+            self.replacement = replacement
+            search = pattern
+            if action == .replace, let replacement,
+               let changing = try? ChangingMatchPattern.make(for: pattern, replacement: replacement) {
+                search = changing
+            }
+        }
     }
 
     public let name = "regex"
@@ -34,7 +49,7 @@ public struct RegexStage: Stage {
         var changed = false
         defer { if changed { record.fields[field] = .string(text) } }
         for (k, rule) in rules.enumerated() {
-            let matcher = try context.cached("regex.\(index).\(k)") { try rule.pattern.makeMatcher(timeLimit: timeLimit) }
+            let matcher = try context.cached("regex.\(index).\(k)") { try rule.search.makeMatcher(timeLimit: timeLimit) }
             let ruleName = "regex." + rule.name
             do {
                 switch rule.action {
