@@ -176,40 +176,38 @@ public struct JSONParser {
         i += 1
         let n = bytes.count
         guard let base = bytes.baseAddress else { throw error("unterminated string") }
-        // Scan with a local index; copy runs between escapes in bulk.
-        var k = i
-        var out: [UInt8] = []
-        var escaped = false
-        var runStart = k
-        while k < n {
-            k = winnow_next_json_special(base, k, n)
-            guard k < n else { break }
-            let b = base[k]
-            if b == UInt8(ascii: "\"") {
-                let s: String
-                if !escaped {
-                    s = try makeString(UnsafeBufferPointer(start: base + runStart, count: k - runStart))
-                } else {
-                    out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k - runStart))
-                    s = try out.withUnsafeBufferPointer { try makeString($0) }
-                }
-                i = k + 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") {
-                if !escaped { escaped = true; out.reserveCapacity(k - i + 64) }
-                out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: k - runStart))
-                i = k
-                try appendEscape(&out)
-                k = i
-                runStart = k
-                continue
-            }
-            if b < 0x20 { i = k; throw error("control character in string") }
-            k += 1
+        // No escape: the run up to the closing quote is the string.
+        let end = winnow_next_json_special(base, i, n)
+        if end < n && base[end] == UInt8(ascii: "\"") {
+            let s = try makeString(UnsafeBufferPointer(start: base + i, count: end - i))
+            i = end + 1
+            return s
         }
-        i = k
-        throw error("unterminated string")
+        // Escapes: runs and two-character escapes are decoded a chunk at a time in C; `\u`
+        // escapes, errors and the end are handled here.
+        var out: [UInt8] = []
+        out.reserveCapacity(min(n - i, 4096))
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
+            var k = i
+            while true {
+                let written = winnow_json_unescape_chunk(base, &k, n, chunk.baseAddress!, chunk.count)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<written]))
+                guard k < n else { i = k; throw error("unterminated string") }
+                let b = base[k]
+                if b == UInt8(ascii: "\"") {
+                    i = k + 1
+                    return try out.withUnsafeBufferPointer { try makeString($0) }
+                }
+                if b == UInt8(ascii: "\\") {
+                    i = k
+                    try appendEscape(&out)
+                    k = i
+                    continue
+                }
+                if b < 0x20 { i = k; throw error("control character in string") }
+                // The chunk was full: go on.
+            }
+        }
     }
 
     /// Builds a `String`, rejecting invalid UTF-8 unless the parser was asked to repair it.

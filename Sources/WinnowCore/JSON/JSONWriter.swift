@@ -140,8 +140,6 @@ public enum JSONWriter {
         }
     }
 
-    static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// Appends `s` as a JSON string. Runs of bytes that need no escaping (almost all of real
     /// text) are copied in bulk.
     public static func writeString(_ s: String, into out: inout [UInt8]) {
@@ -150,33 +148,18 @@ public enum JSONWriter {
         s.withUTF8 { bytes in
             guard let base = bytes.baseAddress else { return }
             let n = bytes.count
-            var runStart = 0
-            var i = 0
-            while i < n {
-                i = winnow_next_json_special(base, i, n)
-                guard i < n else { break }
-                let b = base[i]
-                i += 1
-                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
-                let at = i - 1
-                if runStart < at { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<at])) }
-                runStart = at + 1
-                out.append(0x5C)
-                switch b {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                default:
-                    out.append(contentsOf: "u00".utf8)
-                    out.append(hexDigits[Int(b >> 4)])
-                    out.append(hexDigits[Int(b & 0xF)])
+            // No byte to escape: one copy. Otherwise escape a chunk at a time into a stack buffer.
+            if winnow_next_json_special(base, 0, n) == n {
+                out.append(contentsOf: bytes)
+                return
+            }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
+                var i = 0
+                while i < n {
+                    let written = winnow_json_escape_chunk(base, &i, n, chunk.baseAddress!, chunk.count)
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<written]))
                 }
             }
-            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(UInt8(ascii: "\""))
     }
