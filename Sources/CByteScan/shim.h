@@ -10,20 +10,48 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__clang__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define WINNOW_HAS_AVX2_PATH 1
+
+/* Whether the CPU and the OS support AVX2 (CPUID leaf 7 EBX bit 5, OSXSAVE, XCR0 saving the
+   XMM and YMM state); asked once. */
+static inline int winnow_cpu_has_avx2(void) {
+    static int known = -1;
+    if (known < 0) {
+        unsigned a, b, c, d;
+        int yes = 0;
+        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27))) {
+            unsigned lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5))) yes = 1;
+        }
+        known = yes;
+    }
+    return known;
+}
+#endif
 
 /* A byte a JSON string cannot hold as is: '"', '\\' or a control byte below 0x20. */
 static inline int winnow_is_json_special(uint8_t b) { return b == 0x22 || b == 0x5C || b < 0x20; }
 
-static inline size_t winnow_next_json_special(const uint8_t *p, size_t i, size_t n) {
 #if defined(__SSE2__)
+/* A bit per byte of v that a JSON string cannot hold as is. */
+static inline int winnow_json_special_mask(__m128i v) {
     const __m128i quote = _mm_set1_epi8(0x22), backslash = _mm_set1_epi8(0x5C), bias = _mm_set1_epi8((char)0x80),
                   limit = _mm_set1_epi8((char)(0x20 ^ 0x80));
+    /* Unsigned v < 0x20 as a signed compare of v ^ 0x80 with 0x20 ^ 0x80. */
+    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                               _mm_cmplt_epi8(_mm_xor_si128(v, bias), limit));
+    return _mm_movemask_epi8(hit);
+}
+#endif
+
+static inline size_t winnow_next_json_special(const uint8_t *p, size_t i, size_t n) {
+#if defined(__SSE2__)
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        /* Unsigned v < 0x20 as a signed compare of v ^ 0x80 with 0x20 ^ 0x80. */
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                   _mm_cmplt_epi8(_mm_xor_si128(v, bias), limit));
-        int mask = _mm_movemask_epi8(hit);
+        int mask = winnow_json_special_mask(_mm_loadu_si128((const __m128i *)(p + i)));
         if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
     }
 #endif
@@ -52,11 +80,51 @@ static inline int winnow_is_pii_mark_at(const uint8_t *p, size_t i, size_t n) {
     return 0;
 }
 
+#if defined(WINNOW_HAS_AVX2_PATH)
+/* The same as the SSE2 loop below, 32 bytes per step. */
+__attribute__((target("avx2")))
+static inline size_t winnow_next_pii_mark_avx2(const uint8_t *p, size_t i, size_t n) {
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+#define WINNOW_BELOW(v, lo, count) _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((count) ^ 0x80)), \
+                                                     _mm256_xor_si256(_mm256_sub_epi8((v), _mm256_set1_epi8((char)(lo))), bias))
+#define WINNOW_IS(v, c) _mm256_cmpeq_epi8((v), _mm256_set1_epi8((char)(c)))
+    for (; i + 34 <= n; i += 32) {
+        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
+        __m256i next = _mm256_loadu_si256((const __m256i *)(p + i + 1));
+        __m256i next2 = _mm256_loadu_si256((const __m256i *)(p + i + 2));
+        __m256i prev = _mm256_loadu_si256((const __m256i *)(p + i - 1));
+        __m256i prev2 = _mm256_loadu_si256((const __m256i *)(p + i - 2));
+        __m256i nextHex = _mm256_or_si256(WINNOW_BELOW(next, 0x30, 10),
+                                          WINNOW_BELOW(_mm256_or_si256(next, _mm256_set1_epi8(0x20)), 0x61, 6));
+        __m256i hit = _mm256_or_si256(WINNOW_BELOW(v, 0x30, 10), WINNOW_IS(v, 0x40));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x3A), _mm256_or_si256(nextHex, WINNOW_IS(next, 0x3A))));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x2D), _mm256_or_si256(nextHex, WINNOW_IS(prev, 0x6B))));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x42), WINNOW_IS(prev, 0x2D)));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x41),
+                                                    _mm256_or_si256(_mm256_or_si256(WINNOW_IS(next, 0x4B), WINNOW_IS(next, 0x53)), WINNOW_IS(next, 0x49))));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x78), WINNOW_IS(next, 0x6F)));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x5F), WINNOW_IS(prev2, 0x68)));
+        hit = _mm256_or_si256(hit, _mm256_and_si256(_mm256_and_si256(WINNOW_IS(v, 0xEF), WINNOW_IS(next, 0xBC)), WINNOW_BELOW(next2, 0x90, 10)));
+        unsigned mask = (unsigned)_mm256_movemask_epi8(hit);
+        if (mask) return i + (size_t)__builtin_ctz(mask);
+    }
+#undef WINNOW_BELOW
+#undef WINNOW_IS
+    return i;   /* the caller finishes the last bytes */
+}
+#endif
+
 static inline size_t winnow_next_pii_mark(const uint8_t *p, size_t i, size_t n) {
 #if defined(__SSE2__)
     if (i < 2) {
         for (; i < 2 && i < n; i++) if (winnow_is_pii_mark_at(p, i, n)) return i;
     }
+#if defined(WINNOW_HAS_AVX2_PATH)
+    if (winnow_cpu_has_avx2()) {
+        i = winnow_next_pii_mark_avx2(p, i, n);
+        if (i + 34 <= n) return i;   /* a mark */
+    }
+#endif
     const __m128i bias = _mm_set1_epi8((char)0x80);
 #define WINNOW_BELOW(v, lo, count) _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8((v), _mm_set1_epi8((char)(lo))), bias), \
                                                   _mm_set1_epi8((char)((count) ^ 0x80)))
@@ -148,14 +216,10 @@ static inline int winnow_json_unescape_byte(uint8_t e) {
 static inline size_t winnow_json_escape_chunk(const uint8_t *s, size_t *i, size_t n, uint8_t *dst, size_t cap) {
     size_t k = *i, w = 0;
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8(0x22), backslash = _mm_set1_epi8(0x5C), bias = _mm_set1_epi8((char)0x80),
-                  limit = _mm_set1_epi8((char)(0x20 ^ 0x80));
     while (k + 16 <= n && cap - w >= 16 + 6) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + k));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                   _mm_cmplt_epi8(_mm_xor_si128(v, bias), limit));
         _mm_storeu_si128((__m128i *)(dst + w), v);
-        int mask = _mm_movemask_epi8(hit);
+        int mask = winnow_json_special_mask(v);
         if (!mask) { w += 16; k += 16; continue; }
         size_t r = (size_t)__builtin_ctz((unsigned)mask);
         w += r; k += r;
@@ -177,14 +241,10 @@ static inline size_t winnow_json_escape_chunk(const uint8_t *s, size_t *i, size_
 static inline size_t winnow_json_unescape_chunk(const uint8_t *p, size_t *i, size_t n, uint8_t *dst, size_t cap) {
     size_t k = *i, w = 0;
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8(0x22), backslash = _mm_set1_epi8(0x5C), bias = _mm_set1_epi8((char)0x80),
-                  limit = _mm_set1_epi8((char)(0x20 ^ 0x80));
     while (k + 16 <= n && cap - w >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + k));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                   _mm_cmplt_epi8(_mm_xor_si128(v, bias), limit));
         _mm_storeu_si128((__m128i *)(dst + w), v);
-        int mask = _mm_movemask_epi8(hit);
+        int mask = winnow_json_special_mask(v);
         if (!mask) { w += 16; k += 16; continue; }
         size_t r = (size_t)__builtin_ctz((unsigned)mask);
         w += r; k += r;

@@ -178,26 +178,27 @@ public struct PIIStage: Stage, RecordScrubber {
     /// `text` with each finding replaced by what `replace` returns for it, given the finding, its
     /// value and its position in Unicode scalars (start, end). Findings are sorted and disjoint.
     static func rewrite(_ text: String, _ found: [Finding], _ replace: (Finding, String, Int, Int) -> String) -> String {
-        var text = text
-        return text.withUTF8 { bytes in
-            func scalars(_ range: Range<Int>) -> Int {
-                range.isEmpty ? 0 : winnow_count_utf8_scalars(bytes.baseAddress! + range.lowerBound, range.count)
-            }
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            var cursor = 0, position = 0
-            for f in found {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor..<f.range.lowerBound]))
-                position += scalars(cursor..<f.range.lowerBound)
-                let length = scalars(f.range)
-                let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[f.range]), as: UTF8.self)
-                out.append(contentsOf: replace(f, value, position, position + length).utf8)
-                position += length
-                cursor = f.range.upperBound
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[cursor...]))
-            return String(decoding: out, as: UTF8.self)
+        // Pieces of `text` are appended as substrings: already valid UTF-8, copied without the
+        // validation a String made from bytes would repeat.
+        let utf8 = text.utf8
+        func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
+        func scalars(_ range: Range<Int>) -> Int {
+            var part = Substring(text[index(range.lowerBound)..<index(range.upperBound)])
+            return part.withUTF8 { $0.isEmpty ? 0 : winnow_count_utf8_scalars($0.baseAddress!, $0.count) }
         }
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        var cursor = 0, position = 0
+        for f in found {
+            out += text[index(cursor)..<index(f.range.lowerBound)]
+            position += scalars(cursor..<f.range.lowerBound)
+            let length = scalars(f.range)
+            out += replace(f, String(text[index(f.range.lowerBound)..<index(f.range.upperBound)]), position, position + length)
+            position += length
+            cursor = f.range.upperBound
+        }
+        out += text[index(cursor)...]
+        return out
     }
 
     /// The value as compared for pseudonyms: digits only for numbers, case-folded where case
