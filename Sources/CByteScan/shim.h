@@ -210,22 +210,39 @@ static inline int winnow_json_unescape_byte(uint8_t e) {
     }
 }
 
+/* Copies src[k ..< n] to dst[w ...] a vector at a time until a byte that needs work, the end of
+   the vectors or of the room (keeping `slack` bytes); returns the new k and advances *w. */
+static inline size_t winnow_json_copy_plain(const uint8_t *src, size_t k, size_t n, uint8_t *dst, size_t *w, size_t cap, size_t slack) {
+    size_t o = *w;
+#if defined(__SSE2__)
+    while (k + 16 <= n && cap - o >= 16 + slack) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(src + k));
+        _mm_storeu_si128((__m128i *)(dst + o), v);
+        int mask = winnow_json_special_mask(v);
+        if (!mask) { o += 16; k += 16; continue; }
+        size_t r = (size_t)__builtin_ctz((unsigned)mask);
+        *w = o + r;
+        return k + r;
+    }
+#endif
+    *w = o;
+    return k;
+}
+
 /* Escapes s[*i ..< n] into dst: '"' and '\\' with a backslash, \n \r \t \b \f by name, other
    control bytes as \u00XX. Stops when the input ends or dst has too little room left (cap must
    be at least 32); advances *i and returns the bytes written. */
 static inline size_t winnow_json_escape_chunk(const uint8_t *s, size_t *i, size_t n, uint8_t *dst, size_t cap) {
     size_t k = *i, w = 0;
-#if defined(__SSE2__)
-    while (k + 16 <= n && cap - w >= 16 + 6) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + k));
-        _mm_storeu_si128((__m128i *)(dst + w), v);
-        int mask = winnow_json_special_mask(v);
-        if (!mask) { w += 16; k += 16; continue; }
-        size_t r = (size_t)__builtin_ctz((unsigned)mask);
-        w += r; k += r;
+    for (;;) {
+        size_t before = k;
+        k = winnow_json_copy_plain(s, k, n, dst, &w, cap, 6);
+        if (k >= n || cap - w < 6 || !winnow_is_json_special(s[k])) {
+            if (k == before) break;   /* no vector progress: finish byte by byte */
+            continue;
+        }
         w += winnow_json_escape_byte(s[k++], dst + w);
     }
-#endif
     while (k < n && cap - w >= 6) {
         uint8_t b = s[k++];
         if (winnow_is_json_special(b)) w += winnow_json_escape_byte(b, dst + w); else dst[w++] = b;
@@ -240,21 +257,19 @@ static inline size_t winnow_json_escape_chunk(const uint8_t *s, size_t *i, size_
    must be at least 32). Returns the bytes written. */
 static inline size_t winnow_json_unescape_chunk(const uint8_t *p, size_t *i, size_t n, uint8_t *dst, size_t cap) {
     size_t k = *i, w = 0;
-#if defined(__SSE2__)
-    while (k + 16 <= n && cap - w >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + k));
-        _mm_storeu_si128((__m128i *)(dst + w), v);
-        int mask = winnow_json_special_mask(v);
-        if (!mask) { w += 16; k += 16; continue; }
-        size_t r = (size_t)__builtin_ctz((unsigned)mask);
-        w += r; k += r;
+    for (;;) {
+        size_t before = k;
+        k = winnow_json_copy_plain(p, k, n, dst, &w, cap, 1);
+        if (k >= n || w >= cap || !winnow_is_json_special(p[k])) {
+            if (k == before) break;   /* no vector progress: finish byte by byte */
+            continue;
+        }
         if (p[k] != '\\' || k + 1 >= n) { *i = k; return w; }
         int out = winnow_json_unescape_byte(p[k + 1]);
         if (out < 0) { *i = k; return w; }
         dst[w++] = (uint8_t)out;
         k += 2;
     }
-#endif
     while (k < n && w < cap) {
         uint8_t b = p[k];
         if (b == '"' || b < 0x20) break;

@@ -67,7 +67,7 @@ extension JSONTests {
     /// each such byte, at every offset around the block edges, is escaped on writing and read back.
     func testEscapesAtEveryOffsetOfTheVectorScan() throws {
         for special in ["\"", "\\", "\n", "\u{01}", "\u{1F}", "中"] {
-            for length in 0..<40 {
+            for length in 0..<80 {
                 for at in 0...length {
                     var s = String(repeating: "a", count: length)
                     s.insert(contentsOf: special, at: s.index(s.startIndex, offsetBy: at))
@@ -78,5 +78,31 @@ extension JSONTests {
             }
         }
         XCTAssertThrowsError(try JSONParser.parse("\"" + String(repeating: "a", count: 20) + "\u{01}\""))
+        // Long strings cross the 4 KiB chunks of the escaper and unescaper.
+        let pieces = ["a", "中文", "\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "😀", "/", " "]
+        var state: UInt64 = 9
+        for length in [4_000, 4_095, 4_096, 4_097, 20_000] {
+            var s = ""
+            while s.utf8.count < length {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                s += pieces[Int(state >> 33) % pieces.count]
+            }
+            var expected = "\""
+            for scalar in s.unicodeScalars {
+                switch scalar {
+                case "\"": expected += "\\\""
+                case "\\": expected += "\\\\"
+                case "\n": expected += "\\n"
+                case "\t": expected += "\\t"
+                case "\u{01}": expected += "\\u0001"
+                case "\u{1F}": expected += "\\u001f"
+                default: expected.unicodeScalars.append(scalar)
+                }
+            }
+            expected += "\""
+            let json = JSONWriter.compact(.string(s))
+            XCTAssertEqual(json, expected)
+            XCTAssertEqual(try JSONParser.parse(json), .string(s))
+        }
     }
 }
