@@ -144,3 +144,34 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(unknown.err.contains("no dataset `reviews`"), unknown.err)
     }
 }
+
+extension CLITests {
+    /// `bench stages` runs a pipeline's record stages JSONL to JSONL: the same records out with
+    /// one or two threads, PII tagged, and a clear refusal for a stage that needs every record.
+    func testBenchStagesWritesTheStagedRecords() throws {
+        let input = work.appendingPathComponent("in.jsonl")
+        var lines: [String] = []
+        for k in 0..<300 {
+            lines.append(#"{"id":"r\#(k)","text":"订单 \#(k) 电话 13812345678，邮箱 a\#(k)@example.com\n下一行"}"#)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let pipeline = work.appendingPathComponent("pii.json")
+        try #"{"dataset": "b", "inputs": [{"path": "in.jsonl"}], "stages": [{"pii": {}}]}"#.write(to: pipeline, atomically: true, encoding: .utf8)
+        var outputs: [String] = []
+        for threads in ["1", "2"] {
+            let out = work.appendingPathComponent("out\(threads).jsonl").path
+            let r = try winnow("bench", "stages", "--pipeline", pipeline.path, "--input", input.path, "--output", out, "--threads", threads)
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.out.hasPrefix("300 records in"), r.out)
+            XCTAssertTrue(r.out.contains("300 out, 300 changed, 0 dropped"), r.out)
+            outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+        }
+        XCTAssertEqual(outputs[0], outputs[1])
+        XCTAssertTrue(outputs[0].hasPrefix(#"{"id":"r0","text":"订单 0 电话 <PHONE_CN>，邮箱 <EMAIL>\n下一行"}"#), outputs[0])
+        let dedup = work.appendingPathComponent("dedup.json")
+        try #"{"dataset": "b", "inputs": [{"path": "in.jsonl"}], "stages": [{"dedup": {}}]}"#.write(to: dedup, atomically: true, encoding: .utf8)
+        let refused = try winnow("bench", "stages", "--pipeline", dedup.path, "--input", input.path, "--output", work.appendingPathComponent("x").path)
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertTrue(refused.err.contains("`dedup` needs every record first"), refused.err)
+    }
+}

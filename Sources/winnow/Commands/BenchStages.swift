@@ -11,7 +11,8 @@ import WinnowStages
 ///
 /// Lines are read a batch at a time; each batch is cut into contiguous parts of about equal
 /// size, one per thread, and written back in input order, so the output does not depend on
-/// the thread count. Records a stage drops are counted and not written.
+/// the thread count. Records a stage drops or quarantines, and lines that are not a JSON object,
+/// are counted and not written.
 struct BenchStages: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stages", abstract: "Time a pipeline's per-record stages over JSONL, JSONL out, no store.")
@@ -92,8 +93,8 @@ struct BenchStages: ParsableCommand {
         }
         fflush(out)
         let seconds = Date().timeIntervalSince(start)
-        print(String(format: "%d records in (%.1f MB), %d out, %d changed, %d dropped, %d unreadable; %d threads: %.2f s, %.1f MB/s; peak RSS %d MB",
-                     totals.records, Double(totals.bytesIn) / 1e6, totals.written, totals.changed, totals.dropped, totals.unreadable,
+        print(String(format: "%d records in (%.1f MB), %d out, %d changed, %d dropped, %d quarantined, %d unreadable; %d threads: %.2f s, %.1f MB/s; peak RSS %d MB",
+                     totals.records, Double(totals.bytesIn) / 1e6, totals.written, totals.changed, totals.dropped, totals.quarantined, totals.unreadable,
                      threads, seconds, Double(totals.bytesIn) / 1e6 / seconds, peakRSSMegabytes()))
     }
 }
@@ -101,10 +102,10 @@ struct BenchStages: ParsableCommand {
 /// The stages and each worker's context and output; each worker touches only its own slot.
 private final class BenchStageWorkers: @unchecked Sendable {
     struct Counts {
-        var records = 0, bytesIn = 0, written = 0, changed = 0, dropped = 0, unreadable = 0
+        var records = 0, bytesIn = 0, written = 0, changed = 0, dropped = 0, quarantined = 0, unreadable = 0
         mutating func add(_ o: Counts) {
             records += o.records; bytesIn += o.bytesIn; written += o.written
-            changed += o.changed; dropped += o.dropped; unreadable += o.unreadable
+            changed += o.changed; dropped += o.dropped; quarantined += o.quarantined; unreadable += o.unreadable
         }
     }
     /// One batch of lines inside the reader's block (read-only while workers run).
@@ -150,15 +151,17 @@ private final class BenchStageWorkers: @unchecked Sendable {
             }
             var record = Record(fields: object, provenance: Provenance(input: 0, line: firstLine + k + 1, byteOffset: 0),
                                 ordinal: firstLine + k)
-            var kept = true, changed = false
+            var verdict = StageVerdict.keep, changed = false
             for stage in stages {
-                let verdict = (try? stage.process(&record, context)) ?? .quarantine(reason: "error")
+                verdict = (try? stage.process(&record, context)) ?? .quarantine(reason: "stage error")
                 if !context.takeChanges().isEmpty { changed = true }
-                if case .keep = verdict { continue }
-                kept = false
-                break
+                guard case .keep = verdict else { break }
             }
-            guard kept else { c.dropped += 1; continue }
+            switch verdict {
+            case .keep: break
+            case .drop: c.dropped += 1; continue
+            case .quarantine: c.quarantined += 1; continue
+            }
             if changed { c.changed += 1 }
             JSONWriter.write(.object(record.fields), into: &bytes, canonical: false)
             bytes.append(0x0A)
