@@ -80,37 +80,47 @@ static inline int winnow_is_pii_mark_at(const uint8_t *p, size_t i, size_t n) {
     return 0;
 }
 
+/* The vector form of winnow_is_pii_mark_at, written once for both widths. The caller defines
+   VEC (the vector type) and V_LOAD, V_OR, V_AND, V_IS(v, c) (bytes equal to c), V_SET(c) and
+   V_BELOW(v, lo, count) (bytes in [lo, lo + count)); the result is the vector of marks among
+   the bytes at p + i. Reads p[i - 2] to p[i + width + 1]. */
+#define WINNOW_PII_MARKS(p, i) ({                                                                    \
+        VEC v_ = V_LOAD(p + i), next_ = V_LOAD(p + i + 1), next2_ = V_LOAD(p + i + 2);              \
+        VEC prev_ = V_LOAD(p + i - 1), prev2_ = V_LOAD(p + i - 2);                                  \
+        VEC nextHex_ = V_OR(V_BELOW(next_, 0x30, 10), V_BELOW(V_OR(next_, V_SET(0x20)), 0x61, 6));  \
+        VEC hit_ = V_OR(V_BELOW(v_, 0x30, 10), V_IS(v_, 0x40));                                     \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x3A), V_OR(nextHex_, V_IS(next_, 0x3A))));                \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x2D), V_OR(nextHex_, V_IS(prev_, 0x6B))));                \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x42), V_IS(prev_, 0x2D)));                                \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x41), V_OR(V_OR(V_IS(next_, 0x4B), V_IS(next_, 0x53)), V_IS(next_, 0x49)))); \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x78), V_IS(next_, 0x6F)));                                \
+        hit_ = V_OR(hit_, V_AND(V_IS(v_, 0x5F), V_IS(prev2_, 0x68)));                               \
+        hit_ = V_OR(hit_, V_AND(V_AND(V_IS(v_, 0xEF), V_IS(next_, 0xBC)), V_BELOW(next2_, 0x90, 10))); \
+        hit_; })
+
 #if defined(WINNOW_HAS_AVX2_PATH)
-/* The same as the SSE2 loop below, 32 bytes per step. */
+/* 32 bytes per step; returns at the first mark, or where fewer than 34 bytes are left. */
 __attribute__((target("avx2")))
 static inline size_t winnow_next_pii_mark_avx2(const uint8_t *p, size_t i, size_t n) {
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-#define WINNOW_BELOW(v, lo, count) _mm256_cmpgt_epi8(_mm256_set1_epi8((char)((count) ^ 0x80)), \
-                                                     _mm256_xor_si256(_mm256_sub_epi8((v), _mm256_set1_epi8((char)(lo))), bias))
-#define WINNOW_IS(v, c) _mm256_cmpeq_epi8((v), _mm256_set1_epi8((char)(c)))
+#define VEC __m256i
+#define V_LOAD(q) _mm256_loadu_si256((const __m256i *)(q))
+#define V_OR _mm256_or_si256
+#define V_AND _mm256_and_si256
+#define V_SET(c) _mm256_set1_epi8((char)(c))
+#define V_IS(v, c) _mm256_cmpeq_epi8((v), V_SET(c))
+#define V_BELOW(v, lo, count) _mm256_cmpgt_epi8(V_SET((count) ^ 0x80), _mm256_xor_si256(_mm256_sub_epi8((v), V_SET(lo)), V_SET(0x80)))
     for (; i + 34 <= n; i += 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(p + i));
-        __m256i next = _mm256_loadu_si256((const __m256i *)(p + i + 1));
-        __m256i next2 = _mm256_loadu_si256((const __m256i *)(p + i + 2));
-        __m256i prev = _mm256_loadu_si256((const __m256i *)(p + i - 1));
-        __m256i prev2 = _mm256_loadu_si256((const __m256i *)(p + i - 2));
-        __m256i nextHex = _mm256_or_si256(WINNOW_BELOW(next, 0x30, 10),
-                                          WINNOW_BELOW(_mm256_or_si256(next, _mm256_set1_epi8(0x20)), 0x61, 6));
-        __m256i hit = _mm256_or_si256(WINNOW_BELOW(v, 0x30, 10), WINNOW_IS(v, 0x40));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x3A), _mm256_or_si256(nextHex, WINNOW_IS(next, 0x3A))));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x2D), _mm256_or_si256(nextHex, WINNOW_IS(prev, 0x6B))));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x42), WINNOW_IS(prev, 0x2D)));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x41),
-                                                    _mm256_or_si256(_mm256_or_si256(WINNOW_IS(next, 0x4B), WINNOW_IS(next, 0x53)), WINNOW_IS(next, 0x49))));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x78), WINNOW_IS(next, 0x6F)));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(WINNOW_IS(v, 0x5F), WINNOW_IS(prev2, 0x68)));
-        hit = _mm256_or_si256(hit, _mm256_and_si256(_mm256_and_si256(WINNOW_IS(v, 0xEF), WINNOW_IS(next, 0xBC)), WINNOW_BELOW(next2, 0x90, 10)));
-        unsigned mask = (unsigned)_mm256_movemask_epi8(hit);
+        unsigned mask = (unsigned)_mm256_movemask_epi8(WINNOW_PII_MARKS(p, i));
         if (mask) return i + (size_t)__builtin_ctz(mask);
     }
-#undef WINNOW_BELOW
-#undef WINNOW_IS
-    return i;   /* the caller finishes the last bytes */
+#undef VEC
+#undef V_LOAD
+#undef V_OR
+#undef V_AND
+#undef V_SET
+#undef V_IS
+#undef V_BELOW
+    return i;
 }
 #endif
 
@@ -125,32 +135,24 @@ static inline size_t winnow_next_pii_mark(const uint8_t *p, size_t i, size_t n) 
         if (i + 34 <= n) return i;   /* a mark */
     }
 #endif
-    const __m128i bias = _mm_set1_epi8((char)0x80);
-#define WINNOW_BELOW(v, lo, count) _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8((v), _mm_set1_epi8((char)(lo))), bias), \
-                                                  _mm_set1_epi8((char)((count) ^ 0x80)))
-#define WINNOW_IS(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8((char)(c)))
+#define VEC __m128i
+#define V_LOAD(q) _mm_loadu_si128((const __m128i *)(q))
+#define V_OR _mm_or_si128
+#define V_AND _mm_and_si128
+#define V_SET(c) _mm_set1_epi8((char)(c))
+#define V_IS(v, c) _mm_cmpeq_epi8((v), V_SET(c))
+#define V_BELOW(v, lo, count) _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8((v), V_SET(lo)), V_SET(0x80)), V_SET((count) ^ 0x80))
     for (; i + 18 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        __m128i next = _mm_loadu_si128((const __m128i *)(p + i + 1));
-        __m128i next2 = _mm_loadu_si128((const __m128i *)(p + i + 2));
-        __m128i prev = _mm_loadu_si128((const __m128i *)(p + i - 1));
-        __m128i prev2 = _mm_loadu_si128((const __m128i *)(p + i - 2));
-        __m128i nextHex = _mm_or_si128(WINNOW_BELOW(next, 0x30, 10),
-                                       WINNOW_BELOW(_mm_or_si128(next, _mm_set1_epi8(0x20)), 0x61, 6));
-        __m128i hit = _mm_or_si128(WINNOW_BELOW(v, 0x30, 10), WINNOW_IS(v, 0x40));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x3A), _mm_or_si128(nextHex, WINNOW_IS(next, 0x3A))));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x2D), _mm_or_si128(nextHex, WINNOW_IS(prev, 0x6B))));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x42), WINNOW_IS(prev, 0x2D)));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x41),
-                                              _mm_or_si128(_mm_or_si128(WINNOW_IS(next, 0x4B), WINNOW_IS(next, 0x53)), WINNOW_IS(next, 0x49))));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x78), WINNOW_IS(next, 0x6F)));
-        hit = _mm_or_si128(hit, _mm_and_si128(WINNOW_IS(v, 0x5F), WINNOW_IS(prev2, 0x68)));
-        hit = _mm_or_si128(hit, _mm_and_si128(_mm_and_si128(WINNOW_IS(v, 0xEF), WINNOW_IS(next, 0xBC)), WINNOW_BELOW(next2, 0x90, 10)));
-        int mask = _mm_movemask_epi8(hit);
+        int mask = _mm_movemask_epi8(WINNOW_PII_MARKS(p, i));
         if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
     }
-#undef WINNOW_BELOW
-#undef WINNOW_IS
+#undef VEC
+#undef V_LOAD
+#undef V_OR
+#undef V_AND
+#undef V_SET
+#undef V_IS
+#undef V_BELOW
 #endif
     for (; i < n; i++) if (winnow_is_pii_mark_at(p, i, n)) return i;
     return n;

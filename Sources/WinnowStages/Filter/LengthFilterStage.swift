@@ -45,6 +45,11 @@ public struct LengthFilterStage: Stage {
 
 /// Number of Unicode scalars: UTF-8 bytes that are not continuation bytes.
 func scalarCount(_ text: String) -> Int {
+    scalarCount(text[...])
+}
+
+/// Number of Unicode scalars of a piece of a string (the PII stage's span positions).
+func scalarCount(_ text: Substring) -> Int {
     var text = text
     return text.withUTF8 { buf in buf.isEmpty ? 0 : winnow_count_utf8_scalars(buf.baseAddress!, buf.count) }
 }

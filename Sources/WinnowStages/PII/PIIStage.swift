@@ -1,4 +1,3 @@
-internal import CByteScan
 import Crypto
 import Foundation
 import WinnowCore
@@ -182,10 +181,7 @@ public struct PIIStage: Stage, RecordScrubber {
         // validation a String made from bytes would repeat.
         let utf8 = text.utf8
         func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
-        func scalars(_ range: Range<Int>) -> Int {
-            var part = Substring(text[index(range.lowerBound)..<index(range.upperBound)])
-            return part.withUTF8 { $0.isEmpty ? 0 : winnow_count_utf8_scalars($0.baseAddress!, $0.count) }
-        }
+        func scalars(_ range: Range<Int>) -> Int { scalarCount(text[index(range.lowerBound)..<index(range.upperBound)]) }
         var out = ""
         out.reserveCapacity(utf8.count)
         var cursor = 0, position = 0
