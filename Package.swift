@@ -34,7 +34,7 @@ let package = Package(
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
         // Header only: a prefetch hint for the tokenizer's piece cache; glibc heap settings.
         .systemLibrary(name: "CMemoryHints", path: "Sources/CMemoryHints"),
-        // Header only: SSE2 byte-class scans (JSON strings, the PII text profile).
+        // Header only: SSE2 byte-class scans (JSON strings, the PII text profile, dedup keys).
         .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
         .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
                        providers: [.apt(["liblzma-dev"])]),
@@ -42,7 +42,7 @@ let package = Package(
         // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets),
         // PCRE2 with JIT (regex) and libxml2 (HTML). Must never import Foundation: Foundation ships its own ICU
         // module and the two clash.
-        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2", "CLibXML2"]),
+        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2", "CLibXML2", "CByteScan"]),
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [

@@ -3,6 +3,8 @@
 #   Benchmarks/run.sh                       # cleaning benchmark on the 100 MB corpus
 #   CORPUS=/tmp/winnow-bench/corpus-10mb.jsonl Benchmarks/run.sh --repeat 1
 #   SUITE=dedup Benchmarks/run.sh --repeat 1   # dedup beside the simhash and datasketch packages
+#     (the `winnow-dedup-stages` row is the like-for-like one: read JSONL, fingerprint, search,
+#     write the removed ids, as the Python rows do; `winnow-dedup` is a whole build + export)
 #   SUITE=pii Benchmarks/run.sh --repeat 1     # PII masking beside one Python `re` pass
 # `winnow bench stages` rows run a pipeline's per-record stages JSONL to JSONL without the store:
 # the same job as the Python rows; the `winnow run` rows also hash, compress and store.
@@ -32,8 +34,10 @@ dedup)
   # {work}/winnow-dedup.removed.txt and are scored against the injected pairs like the harness's rows.
   python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only simhash_pkg,minhash_datasketch --keep-work \
     --cmd "winnow-dedup=rm -rf {work}/store && $W run $ROOT/Benchmarks/pipelines/dedup.json --input {corpus} --store {work}/store --threads {workers} --quiet && $W export bench-dedup@latest --store {work}/store --dropped | python3 -c 'import sys,json; [print(json.loads(l)[\"record\"][\"id\"]) for l in sys.stdin]' > {work}/winnow-dedup.removed.txt" \
+    --cmd "winnow-dedup-stages=$W bench stages --pipeline $ROOT/Benchmarks/pipelines/dedup.json --input {corpus} --output /dev/null --dropped-ids {work}/winnow-dedup.removed.txt --threads {workers}" \
     --cmd-workers 1,2 "$@"
-  for f in "$ANCHORS_OUT"/work/*/winnow-dedup-w*/winnow-dedup.removed.txt; do
+  for f in "$ANCHORS_OUT"/work/*/winnow-dedup*-w*/winnow-dedup.removed.txt; do
+    echo "$f"
     [ -f "$f" ] && python3 "$ROOT/Benchmarks/score_dedup.py" "$f" "$CORPUS"
   done ;;
 pii)

@@ -289,4 +289,113 @@ static inline size_t winnow_json_unescape_chunk(const uint8_t *p, size_t *i, siz
     *i = k;
     return w;
 }
+
+/* Dedup's exact key over an ASCII run starting at i: white space (space, TAB..CR) collapsed to one
+   space (whitespace 0), removed (1) or kept (2); with remove_punct, bytes other than letters,
+   digits and white space dropped. *o is the write position in dst. For collapsing, *after_space
+   says whether the last byte written was a space or nothing was written yet: a white space byte
+   is written as a space unless it follows one, so the caller only has to drop one trailing space
+   at the very end. Branch-free per byte (a space every few bytes defeats branch prediction); dst
+   must hold as many bytes as src. Returns where the run ends: the first non-ASCII byte, or n. */
+static inline size_t winnow_exact_key_ascii(const uint8_t *src, size_t i, size_t n, uint8_t *dst, size_t *o,
+                                            int *after_space, int whitespace, int remove_punct) {
+    size_t w = *o;
+    unsigned prev = (unsigned)*after_space;
+    const unsigned punct = (unsigned)remove_punct;
+    if (whitespace == 0 && !remove_punct) {
+        /* The default, on its own: about eight instructions a byte. */
+        for (; i < n; i++) {
+            uint8_t b = src[i];
+            if (b >= 0x80) break;
+            unsigned space = (b == 0x20) | ((uint8_t)(b - 9) < 5);
+            dst[w] = space ? 0x20 : b;
+            w += (space & prev) ^ 1;
+            prev = space;
+        }
+        *o = w;
+        *after_space = (int)prev;
+        return i;
+    }
+    for (; i < n; i++) {
+        uint8_t b = src[i];
+        if (b >= 0x80) break;
+        unsigned space = (b == 0x20) | ((uint8_t)(b - 9) < 5);
+        unsigned alnum = ((uint8_t)(b - 0x30) < 10) | ((uint8_t)((b | 0x20) - 0x61) < 26);
+        unsigned drop = punct & (space ^ 1) & (alnum ^ 1);
+        if (whitespace == 0) {
+            dst[w] = space ? 0x20 : b;
+            w += (drop | (space & prev)) ^ 1;
+            prev = drop ? prev : space;
+        } else {
+            dst[w] = b;
+            w += (drop ^ 1) & (whitespace == 2 ? 1u : (space ^ 1));
+        }
+    }
+    *o = w;
+    *after_space = (int)prev;
+    return i;
+}
+
+/* ASCII letters (A-Z, a-z) in the ASCII run starting at i, added to *letters; returns where the
+   run ends: the first non-ASCII byte, or n. */
+static inline size_t winnow_count_ascii_letters(const uint8_t *p, size_t i, size_t n, size_t *letters) {
+    size_t count = *letters;
+#if defined(__SSE2__)
+    const __m128i lowerBit = _mm_set1_epi8(0x20), belowA = _mm_set1_epi8(0x60), aboveZ = _mm_set1_epi8(0x7B);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        if (_mm_movemask_epi8(v) != 0) break;
+        __m128i t = _mm_or_si128(v, lowerBit);
+        __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(t, belowA), _mm_cmplt_epi8(t, aboveZ));
+        count += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(letter));
+    }
+#endif
+    for (; i < n; i++) {
+        uint8_t b = p[i];
+        if (b >= 0x80) break;
+        count += (uint8_t)((b | 0x20) - 0x61) < 26;
+    }
+    *letters = count;
+    return i;
+}
+
+/* Word segmentation's ASCII fast path (WordSegmenter.forEachWord): byte classes. 1: letter or
+   digit; 2: a separator tokens are cut at (space, LF, CR); 4: a byte that sends its token to ICU
+   (controls, DEL and above, `_`, `@`); 8: `.` `:` `,` `;` `'` `"`, which send the token to ICU
+   when between two letters or digits. */
+static const uint8_t winnow_word_byte_class[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    2, 0, 8, 0, 0, 0, 0, 8, 0, 0, 0, 0, 8, 0, 8, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 0, 0, 0, 0,
+    4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+
+/* Scans the token starting at i (not at a separator) to its end (the next separator, or n),
+   which it returns. Writes the token's word bounds (start, end offsets, alternating) to bounds
+   from *w and advances *w; bounds needs room for the token's length + 1 offsets. *plain becomes
+   0 when the token must go to ICU instead (the caller then drops what was written). A word
+   bound is written at every change between letter-or-digit and other bytes, without a branch. */
+static inline size_t winnow_scan_ascii_token(const uint8_t *p, size_t i, size_t n, size_t *bounds, size_t *w, int *plain) {
+    size_t k = *w;
+    unsigned prev = 0, bad = 0;
+    for (; i < n; i++) {
+        unsigned c = winnow_word_byte_class[p[i]];
+        if (c & 2) break;
+        unsigned a = c & 1;
+        bounds[k] = i;
+        k += a ^ prev;
+        bad |= c & 4;
+        if ((c & 8) && prev && i + 1 < n && (winnow_word_byte_class[p[i + 1]] & 1)) bad = 1;
+        prev = a;
+    }
+    bounds[k] = i;
+    k += prev;
+    *w = k;
+    *plain = bad == 0;
+    return i;
+}
 #endif

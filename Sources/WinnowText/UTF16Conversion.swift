@@ -33,4 +33,19 @@ enum UTF16Conversion {
         if failed(status) { throw TextError.icu("UTF-16 to UTF-8", status) }
         return result
     }
+
+    /// Appends the UTF-8 form of `utf16` to `out`.
+    static func appendUTF8(_ utf16: UnsafeBufferPointer<UInt16>, to out: inout [UInt8]) throws {
+        var status = U_ZERO_ERROR
+        var length: Int32 = 0
+        let start = out.count
+        // One UTF-16 unit becomes at most three UTF-8 bytes.
+        out.append(contentsOf: repeatElement(0, count: max(utf16.count * 3, 1)))
+        out.withUnsafeMutableBufferPointer { buf in
+            let dst = UnsafeMutableRawPointer(buf.baseAddress! + start).assumingMemoryBound(to: CChar.self)
+            _ = winnow_u_strToUTF8(dst, Int32(buf.count - start), &length, utf16.baseAddress, Int32(utf16.count), &status)
+        }
+        if failed(status) { throw TextError.icu("UTF-16 to UTF-8", status) }
+        out.removeLast(out.count - start - Int(length))
+    }
 }

@@ -15,6 +15,9 @@ public enum NormalizationForm: String, Sendable, CaseIterable {
 public struct UnicodeNormalizer: @unchecked Sendable {
     public let form: NormalizationForm
     private let instance: OpaquePointer
+    /// Whether ASCII runs skip ICU (see ``normalize(_:)``); off, the whole text goes through ICU.
+    /// A switch for the test that compares the two.
+    public var cutsAtASCII = true
 
     public init(_ form: NormalizationForm) throws {
         var status = U_ZERO_ERROR
@@ -29,37 +32,101 @@ public struct UnicodeNormalizer: @unchecked Sendable {
     }
 
     /// Returns the normalized text, or `nil` when the text is already normalized.
+    ///
+    /// Only the non-ASCII parts go through ICU (which works on UTF-16, so each part is converted
+    /// there and back). ASCII is invariant under NFC and NFKC and only lower-cases under
+    /// NFKC_Casefold, and normalization never looks across the boundary before an ASCII
+    /// character: ASCII characters are starters that never combine with what precedes them. So
+    /// the text is cut before ASCII characters into runs handled here and pieces for ICU; a
+    /// piece starts at the ASCII character before a non-ASCII run (a combining mark composes
+    /// with it) and takes in ASCII gaps shorter than 16 bytes, so text mixing scripts costs a
+    /// few ICU calls, not one per character.
     public func normalize(_ text: String) throws -> String? {
         var text = text
-        let ascii = text.withUTF8 { isASCII($0) }
-        if ascii {
-            guard form == .nfkcCasefold, text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
-            return text.lowercased()
-        }
-        let utf16 = try text.withUTF8 { buf throws in try UTF16Conversion.toUTF16(buf) }
-        return try utf16.withUnsafeBufferPointer { src throws -> String? in
-            var status = U_ZERO_ERROR
-            if winnow_unorm2_is_normalized(instance, src.baseAddress, Int32(src.count), &status) != 0,
-               !failed(status) {
-                return nil
+        return try text.withUTF8 { utf8 throws -> String? in
+            if isASCII(utf8) {
+                guard form == .nfkcCasefold, utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+                return String(decoding: utf8, as: UTF8.self).lowercased()
             }
-            status = U_ZERO_ERROR
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + utf8.count / 8 + 16)
+            guard cutsAtASCII else {
+                return try appendNormalized(utf8, to: &out) ? String(decoding: out, as: UTF8.self) : nil
+            }
+            var changed = false
+            let n = utf8.count
+            var i = 0
+            while i < n {
+                var j = i
+                while j < n && utf8[j] < 0x80 { j += 1 }
+                if j == n {
+                    changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<n]), to: &out) || changed
+                    break
+                }
+                let pieceStart = j > i ? j - 1 : j
+                changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<pieceStart]), to: &out) || changed
+                // The piece ends before an ASCII run of 16 bytes or more, or before the ASCII tail.
+                var k = j
+                while k < n {
+                    if utf8[k] >= 0x80 { k += 1; continue }
+                    var r = k
+                    while r < n && utf8[r] < 0x80 { r += 1 }
+                    if r - k >= 16 || r == n { break }
+                    k = r
+                }
+                changed = try appendNormalized(UnsafeBufferPointer(rebasing: utf8[pieceStart..<k]), to: &out) || changed
+                i = k
+            }
+            return changed ? String(decoding: out, as: UTF8.self) : nil
+        }
+    }
+
+    /// Appends an ASCII run as this form leaves it; returns whether that changed it.
+    private func appendASCII(_ run: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) -> Bool {
+        guard form == .nfkcCasefold else {
+            out.append(contentsOf: run)
+            return false
+        }
+        let start = out.count
+        out.append(contentsOf: run)
+        var upper = 0
+        out.withUnsafeMutableBufferPointer { buf in
+            for k in start..<buf.count {
+                let b = buf[k]
+                let isUpper = b &- 0x41 < 26
+                upper += isUpper ? 1 : 0
+                buf[k] = isUpper ? b | 0x20 : b
+            }
+        }
+        return upper > 0
+    }
+
+    /// Appends ICU's normalization of `piece` (valid UTF-8); returns whether it differs.
+    private func appendNormalized(_ piece: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) throws -> Bool {
+        let utf16 = try UTF16Conversion.toUTF16(piece)
+        return try utf16.withUnsafeBufferPointer { src throws -> Bool in
+            var status = U_ZERO_ERROR
+            if winnow_unorm2_is_normalized(instance, src.baseAddress, Int32(src.count), &status) != 0, !failed(status) {
+                out.append(contentsOf: piece)
+                return false
+            }
             // NFKC can expand (e.g. U+FDFA to 18 units); retry once with the exact size if needed.
             var capacity = src.count * 2 + 16
             for _ in 0..<2 {
-                var out = [UInt16](repeating: 0, count: capacity)
+                var normalized = [UInt16](repeating: 0, count: capacity)
                 status = U_ZERO_ERROR
-                let length = out.withUnsafeMutableBufferPointer { dst in
+                let length = normalized.withUnsafeMutableBufferPointer { dst in
                     winnow_unorm2_normalize(instance, src.baseAddress, Int32(src.count),
                                             dst.baseAddress, Int32(dst.count), &status)
                 }
                 if status == U_BUFFER_OVERFLOW_ERROR { capacity = Int(length); continue }
                 if failed(status) { throw TextError.icu("\(form.rawValue) normalization", status) }
-                let normalized = try out.withUnsafeBufferPointer { buf throws in
-                    try UTF16Conversion.toString(UnsafeBufferPointer(rebasing: buf[..<Int(length)]))
+                let start = out.count
+                try normalized.withUnsafeBufferPointer { buf throws in
+                    try UTF16Conversion.appendUTF8(UnsafeBufferPointer(rebasing: buf[..<Int(length)]), to: &out)
                 }
                 // Byte comparison: String `==` is canonical equivalence and would call NFC changes "equal".
-                return normalized.hasSameUTF8(as: text) ? nil : normalized
+                return out.count - start != piece.count || !out[start...].elementsEqual(piece)
             }
             throw TextError.icu("\(form.rawValue) normalization", status)
         }

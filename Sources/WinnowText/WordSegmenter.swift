@@ -1,3 +1,4 @@
+@_implementationOnly import CByteScan
 @_implementationOnly import CICU
 
 /// Cuts text into ICU word-boundary segments over UTF-8, dictionary-based for Chinese and
@@ -17,6 +18,8 @@ public final class WordSegmenter {
     }
 
     private let iterator: OpaquePointer
+    /// Scratch: the word bounds of the token ``forEachWord(in:_:)`` is checking.
+    private var tokenWords: [Int] = []
     /// Whether plain ASCII words may be cut without ICU (the root rules only; a locale may tailor them).
     private let asciiFastPath: Bool
 
@@ -100,6 +103,55 @@ public final class WordSegmenter {
             }
         }
         try flush(to: n)
+    }
+
+    /// The word segments alone (those ``forEachSegment(in:_:)`` flags as words), as byte ranges
+    /// in order: what shingling needs. The same rules, with each token checked and cut into
+    /// words in one branch-light pass (`winnow_scan_ascii_token`, C); a token that is not plain
+    /// joins an ICU region, as there.
+    public func forEachWord(in utf8: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) throws {
+        guard asciiFastPath, let base = utf8.baseAddress else {
+            return try forEachICUSegment(in: utf8) { range, isWord in if isWord { body(range) } }
+        }
+        let n = utf8.count
+        if tokenWords.count < n + 2 { tokenWords = [Int](repeating: 0, count: n + 2) }
+        var bounds = tokenWords
+        tokenWords = []
+        defer { tokenWords = bounds }
+        try bounds.withUnsafeMutableBufferPointer { scratch throws in
+            guard let words = scratch.baseAddress else { return }
+            var region: Int?
+            var p = 0
+            while p < n {
+                let spaceStart = p
+                while p < n, WordSegmenter.isSeparator(base[p]) { p += 1 }
+                let tokenStart = p
+                guard p < n else { break }
+                var count = 0
+                var plain: Int32 = 1
+                p = winnow_scan_ascii_token(base, p, n, words, &count, &plain)
+                guard plain != 0 else {
+                    if region == nil { region = spaceStart }
+                    continue
+                }
+                if let start = region {
+                    region = nil
+                    try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<tokenStart])) { r, isWord in
+                        if isWord { body(start + r.lowerBound..<start + r.upperBound) }
+                    }
+                }
+                var k = 0
+                while k < count {
+                    body(words[k]..<words[k + 1])
+                    k += 2
+                }
+            }
+            if let start = region {
+                try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<n])) { r, isWord in
+                    if isWord { body(start + r.lowerBound..<start + r.upperBound) }
+                }
+            }
+        }
     }
 
     /// Space, LF or CR: the white space tokens are cut at.

@@ -168,10 +168,64 @@ extension CLITests {
         }
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertTrue(outputs[0].hasPrefix(#"{"id":"r0","text":"订单 0 电话 <PHONE_CN>，邮箱 <EMAIL>\n下一行"}"#), outputs[0])
-        let dedup = work.appendingPathComponent("dedup.json")
-        try #"{"dataset": "b", "inputs": [{"path": "in.jsonl"}], "stages": [{"dedup": {}}]}"#.write(to: dedup, atomically: true, encoding: .utf8)
-        let refused = try winnow("bench", "stages", "--pipeline", dedup.path, "--input", input.path, "--output", work.appendingPathComponent("x").path)
-        XCTAssertEqual(refused.status, 2)
-        XCTAssertTrue(refused.err.contains("`dedup` needs every record first"), refused.err)
+    }
+
+    /// `bench stages` runs global stages too: dedup observes every record, decides, and a second
+    /// pass drops the duplicates. The same records go on any thread count and with a stage before
+    /// dedup (whose output is then spooled), and the dropped ids are the ones `winnow run` drops.
+    func testBenchStagesRunsDedupLikeABuild() throws {
+        let input = work.appendingPathComponent("in.jsonl")
+        var lines: [String] = []
+        // 120 unrelated texts (40 characters drawn from a pool per text), each three times.
+        let pool = Array("的一是了我不人在他有这个上们来到时大地为子中你说生国年着就那和要她出也得里后自以会家可下而过天去能对小多然于心学么之都好看起发当没成只如事把还用第样道想作种开美总从无情己面最女但现前些所同日手又行意动方期它头经长儿回位分爱老因很给名法间斯知世什两次使身者被高已亲其进此话常与活正感")
+        for k in 0..<300 {
+            var state = UInt64(k % 120) &* 6364136223846793005 &+ 1442695040888963407
+            var text = ""
+            for _ in 0..<40 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                text.append(pool[Int(state >> 33) % pool.count])
+            }
+            lines.append(#"{"id":"r\#(k)","text":"\#(text)"}"#)
+        }
+        lines.append("not json")
+        try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let project = work.appendingPathComponent("p")
+        try FileManager.default.createDirectory(at: project, withIntermediateDirectories: true)
+        var removed: [[String]] = []
+        for (name, stages) in [("dedup", #"[{"dedup": {}}]"#), ("clean-dedup", #"[{"clean": {}}, {"dedup": {}}]"#)] {
+            let pipeline = project.appendingPathComponent("\(name).json")
+            try #"{"dataset": "b", "max_error_rate": 0.1, "inputs": [{"path": "../in.jsonl"}], "stages": \#(stages)}"#
+                .write(to: pipeline, atomically: true, encoding: .utf8)
+            var outputs: [String] = []
+            for threads in ["1", "2"] {
+                let out = work.appendingPathComponent("out-\(name)-\(threads).jsonl").path
+                let ids = work.appendingPathComponent("ids-\(name)-\(threads).txt").path
+                let r = try winnow("bench", "stages", "--pipeline", pipeline.path, "--input", input.path, "--output", out,
+                                   "--dropped-ids", ids, "--threads", threads)
+                XCTAssertEqual(r.status, 0, r.err)
+                XCTAssertTrue(r.out.contains("301 records in"), r.out)
+                XCTAssertTrue(r.out.contains("120 out, 0 changed, 180 dropped, 0 quarantined, 1 unreadable"), r.out)
+                XCTAssertTrue(r.out.contains("dedup decides"), r.out)
+                outputs.append(try String(contentsOfFile: out, encoding: .utf8))
+                removed.append(try String(contentsOfFile: ids, encoding: .utf8).split(separator: "\n").map(String.init))
+            }
+            XCTAssertEqual(outputs[0], outputs[1])
+            XCTAssertEqual(outputs[0].split(separator: "\n").count, 120)
+            let inputLines = Set(lines)
+            XCTAssertTrue(outputs[0].split(separator: "\n").allSatisfy { inputLines.contains(String($0)) },
+                          "an unchanged record is written as it was read")
+        }
+        XCTAssertEqual(Set(removed.map { $0.joined(separator: ",") }).count, 1)
+        XCTAssertEqual(removed[0].count, 180)
+        // The same ids as a build drops.
+        let build = try winnow("run", project.appendingPathComponent("dedup.json").path, "--quiet", in: project)
+        XCTAssertEqual(build.status, 0, build.err)
+        let dropped = try winnow("export", "b@latest", "--dropped", in: project)
+        XCTAssertEqual(dropped.status, 0, dropped.err)
+        let ids = dropped.out.split(separator: "\n").compactMap { line -> String? in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return (object?["record"] as? [String: Any])?["id"] as? String
+        }
+        XCTAssertEqual(ids.sorted(), removed[0].sorted())
     }
 }

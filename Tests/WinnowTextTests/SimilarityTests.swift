@@ -111,6 +111,51 @@ final class SimilarityTests: XCTestCase {
         XCTAssertEqual(String(decoding: ExactKeyRule(removePunctuation: true).key("Good, very good!"), as: UTF8.self), "Good very good")
         XCTAssertTrue(ExactKeyRule(removePunctuation: true).key("！！…").isEmpty)
     }
+
+    /// The exact key's ASCII runs and the `auto` unit's letter count run in C, sixteen bytes or
+    /// one branch-free byte at a time; both must equal a plain per-character reading of the
+    /// rules, for every key mode, on random text mixing ASCII, Han, other letters and white space.
+    func testExactKeysAndUnitChoiceMatchAPerCharacterReading() throws {
+        // (piece, is white space, is letter or digit, letters for `auto`, CJK letters)
+        let pieces: [(String, Bool, Bool, Int, Int)] = [
+            ("a", false, true, 1, 0), ("Z", false, true, 1, 0), ("7", false, true, 0, 0), (",", false, false, 0, 0),
+            ("_", false, false, 0, 0), ("@", false, false, 0, 0), (" ", true, false, 0, 0), ("\t", true, false, 0, 0),
+            ("\n", true, false, 0, 0), ("\r", true, false, 0, 0), ("\u{0B}", true, false, 0, 0), ("\u{1C}", false, false, 0, 0),
+            ("中", false, true, 1, 1), ("。", false, false, 0, 0), ("\u{3000}", true, false, 0, 0), ("\u{A0}", true, false, 0, 0),
+            ("é", false, true, 1, 0), ("😀", false, false, 0, 0), ("–", false, false, 0, 0), ("ｶ", false, true, 1, 1),
+            ("abcdefghijklmnopqrstuvwxyz", false, true, 26, 0),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let shingler = Shingler(settings: ShingleSettings(unit: .auto))
+        for _ in 0..<3000 {
+            let picked = (0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+            let text = picked.map(\.0).joined()
+            for whitespace in ExactKeyRule.Whitespace.allCases {
+                for removePunctuation in [false, true] {
+                    var expected = ""
+                    var pending = false
+                    for (piece, isSpace, isAlnum, _, _) in picked {
+                        if isSpace {
+                            switch whitespace {
+                            case .keep: expected += piece
+                            case .ignore: break
+                            case .collapse: pending = pending || !expected.isEmpty
+                            }
+                            continue
+                        }
+                        if removePunctuation && !isAlnum { continue }
+                        if pending { expected += " "; pending = false }
+                        expected += piece
+                    }
+                    let key = ExactKeyRule(whitespace: whitespace, removePunctuation: removePunctuation).key(text)
+                    XCTAssertEqual(String(decoding: key, as: UTF8.self), expected, "\(whitespace) \(removePunctuation) \(text.debugDescription)")
+                }
+            }
+            let letters = picked.reduce(0) { $0 + $1.3 }, cjk = picked.reduce(0) { $0 + $1.4 }
+            var hashes: [UInt64] = []
+            XCTAssertEqual(try shingler.hashes(of: text, into: &hashes), cjk * 10 > letters * 3 ? .char : .word, text.debugDescription)
+        }
+    }
 }
 
 final class SimHashIndexTests: XCTestCase {

@@ -23,6 +23,31 @@ final class NormalizerTests: XCTestCase {
         XCTAssertNil(try foldCase("already lower"))
     }
 
+    /// ASCII runs skip ICU; the result must be ICU's normalization of the whole text, for every
+    /// form, on text built to put combining marks, compatibility characters and upper case right
+    /// at the cuts (after ASCII letters, `<`, in short and long ASCII gaps).
+    func testCuttingAtASCIIGivesICUsWholeTextResult() throws {
+        let pieces = ["e", "A", "<", "=", " ", "\n", "Z", "abc", String(repeating: "Long ASCII run ", count: 2),
+                      "\u{301}", "\u{30A}", "\u{338}", "\u{345}", "\u{327}\u{301}", "ﬁ", "Ａ", "１", "ｶﾞ", "\u{1100}\u{1161}",
+                      "\u{AC00}\u{11A8}", "ß", "İ", "Σ", "\u{FDFA}", "\u{AD}", "\u{200B}", "中文", "，", "\u{3000}", "😀", "\u{1E9E}"]
+        var generator = SystemRandomNumberGenerator()
+        var texts = ["e\u{301}", "x<\u{338}y", "A\u{30A}BC" + String(repeating: "z", count: 40) + "D\u{301}"]
+        for _ in 0..<4000 {
+            texts.append((0..<Int.random(in: 1...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for form in NormalizationForm.allCases {
+            let cut = try UnicodeNormalizer(form)
+            var whole = try UnicodeNormalizer(form)
+            whole.cutsAtASCII = false
+            for text in texts {
+                let expected = try whole.normalize(text) ?? text
+                let got = try cut.normalize(text) ?? text
+                XCTAssertTrue(got.hasSameUTF8(as: expected), "\(form): \(text.unicodeScalars.map { String($0.value, radix: 16) }) gave \(got.debugDescription), ICU \(expected.debugDescription)")
+                XCTAssertEqual(try cut.normalize(text) == nil, try whole.normalize(text) == nil, "\(form) changed-flag on \(text.debugDescription)")
+            }
+        }
+    }
+
     func testExpansionBeyondTwiceTheInputLength() throws {
         // U+FDFA expands to 18 code units under NFKC.
         let nfkc = try UnicodeNormalizer(.nfkc)

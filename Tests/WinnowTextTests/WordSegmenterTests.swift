@@ -1,7 +1,7 @@
 import XCTest
 import WinnowText
 
-/// The ASCII fast path of `WordSegmenter` must give ICU's segments exactly.
+/// The ASCII fast paths of `WordSegmenter` (all segments, and words alone) must give ICU's segments exactly.
 final class WordSegmenterTests: XCTestCase {
     static let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data")
@@ -32,7 +32,7 @@ final class WordSegmenterTests: XCTestCase {
         for _ in 0..<30_000 {
             texts.append((0..<Int.random(in: 1...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined())
         }
-        var differences = 0
+        var differences = 0, wordDifferences = 0
         for text in texts {
             let got = try segments(segmenter, text)
             let want = try segments(icu, text)
@@ -40,8 +40,18 @@ final class WordSegmenterTests: XCTestCase {
                 differences += 1
                 if differences <= 5 { XCTFail("\(text.debugDescription): \(got) ≠ \(want)") }
             }
+            // `forEachWord` (shingling's one-pass path) gives exactly ICU's word segments.
+            var words: [String] = []
+            var utf8 = text
+            try utf8.withUTF8 { buf in try segmenter.forEachWord(in: buf) { words.append("\($0.lowerBound)-\($0.upperBound)w") } }
+            let wantWords = want.filter { $0.hasSuffix("w") }
+            if words != wantWords {
+                wordDifferences += 1
+                if wordDifferences <= 5 { XCTFail("words of \(text.debugDescription): \(words) ≠ \(wantWords)") }
+            }
         }
         XCTAssertEqual(differences, 0)
+        XCTAssertEqual(wordDifferences, 0)
         XCTAssertGreaterThan(texts.count, 30_000)
     }
 }

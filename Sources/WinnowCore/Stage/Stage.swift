@@ -41,6 +41,15 @@ extension GlobalStage {
     public var signatures: RecordSignatures? { nil }
 }
 
+/// A global stage whose decision about a record, once it has observed them all, depends only on
+/// the record's ordinal and leaves the record unchanged (dedup that drops rather than tags): a
+/// runner may then pass a record it has not parsed, and parse only the ones it drops.
+public protocol OrdinalDecidingStage: GlobalStage {
+    /// The verdict ``Stage/process(_:_:)`` would give the record with this ordinal (`keep` or
+    /// `drop`), or `nil` when that needs the record after all.
+    func verdict(forOrdinal ordinal: Int) -> StageVerdict?
+}
+
 /// A global stage that adds records derived from the ones it keeps (augmentation).
 ///
 /// Children are made on the worker threads, right after ``Stage/process(_:_:)`` kept the

@@ -60,6 +60,7 @@ public final class DedupSigner {
     private let shingler: Shingler
     private let containmentShingler: Shingler?
     private var hashes: [UInt64] = []
+    private var setSorter = HashSetSorter()
 
     public init(settings: DedupSettings) throws {
         self.settings = settings
@@ -101,8 +102,8 @@ public final class DedupSigner {
         if settings.methods.contains(.simhash) {
             hashes.removeAll(keepingCapacity: true)
             let unit = try shingler.hashes(of: normalized, into: &hashes)
-            var unique = hashes
-            SimHasher.makeSet(&unique)
+            var unique: [UInt64] = []
+            setSorter.sortedSet(of: hashes, into: &unique)
             if unique.count >= settings.minShingles {
                 // `unique` is already a set: counting it by frequency is the set weighting.
                 fingerprint = settings.weighting == .set

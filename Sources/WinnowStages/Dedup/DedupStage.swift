@@ -10,7 +10,7 @@ import WinnowText
 /// versions, and while searching 32 bytes per fingerprint per worker thread. The `containment`
 /// method adds 4 bytes per distinct (sampled) shingle of each record, and 12 per shingle while
 /// searching. Record bodies stay in the spool on disk.
-public struct DedupStage: GlobalStage {
+public struct DedupStage: OrdinalDecidingStage {
     public let name = "dedup"
     public let index: Int
     public let settings: DedupSettings
@@ -58,6 +58,12 @@ public struct DedupStage: GlobalStage {
             return .keep
         }
         guard let decision = decisions[record.ordinal] else { return .keep }
+        return .drop(rule: decision.rule, detail: decision.detail)
+    }
+
+    public func verdict(forOrdinal ordinal: Int) -> StageVerdict? {
+        guard settings.tagField == nil else { return nil }
+        guard let decision = decisions[ordinal] else { return .keep }
         return .drop(rule: decision.rule, detail: decision.detail)
     }
 

@@ -164,20 +164,48 @@ public enum BlockTableSearch {
         return result
     }
 
+    typealias Entry = (key: UInt64, fp: SimHashFingerprint, index: Int32)
+
+    /// The fingerprints grouped by their key in one table, groups in key order. Within a group
+    /// the order does not change which pairs are found (every pair in it is compared, and pairs
+    /// are sorted afterwards), except in a group larger than `maxBucket`, where each member meets
+    /// only its next `maxBucket` neighbours: those groups are sorted by fingerprint, then input
+    /// index, so the result does not depend on input order. Keys of up to 20 bits (the usual
+    /// designs: 64 bits, k = 10, 12 blocks gives 10–11) are grouped by a counting sort, longer
+    /// ones by sorting.
+    static func bucketed(_ fps: [SimHashFingerprint], ranges: [(start: Int, count: Int)], maxBucket: Int) -> [Entry] {
+        let byFingerprint: (Entry, Entry) -> Bool = { a, b in a.fp != b.fp ? a.fp < b.fp : a.index < b.index }
+        let keyBits = ranges.reduce(0) { $0 + $1.count }
+        guard keyBits <= 20 else {
+            var entries: [Entry] = []
+            entries.reserveCapacity(fps.count)
+            for (i, fp) in fps.enumerated() { entries.append((BlockTableDesign.key(fp, ranges), fp, Int32(i))) }
+            entries.sort { a, b in a.key != b.key ? a.key < b.key : byFingerprint(a, b) }
+            return entries
+        }
+        let keys = fps.map { BlockTableDesign.key($0, ranges) }
+        var starts = [Int](repeating: 0, count: (1 << keyBits) + 1)
+        for key in keys { starts[Int(key) + 1] += 1 }
+        for b in 0..<(1 << keyBits) { starts[b + 1] += starts[b] }
+        let placeholder: Entry = (0, SimHashFingerprint(low: 0), 0)
+        var entries = [Entry](repeating: placeholder, count: fps.count)
+        var next = starts
+        for (i, fp) in fps.enumerated() {
+            let b = Int(keys[i])
+            entries[next[b]] = (keys[i], fp, Int32(i))
+            next[b] += 1
+        }
+        for b in 0..<(1 << keyBits) where starts[b + 1] - starts[b] > maxBucket {
+            entries[starts[b]..<starts[b + 1]].sort(by: byFingerprint)
+        }
+        return entries
+    }
+
     private static func search(_ fps: [SimHashFingerprint], _ design: BlockTableDesign, table t: Int,
                                _ referenceCount: Int, _ maxBucket: Int) -> Result {
         let chosen = design.tables[t]
         let ranges = design.keyRanges(table: t)
-        var entries: [(key: UInt64, fp: SimHashFingerprint, index: Int32)] = []
-        entries.reserveCapacity(fps.count)
-        for (i, fp) in fps.enumerated() {
-            entries.append((BlockTableDesign.key(fp, ranges), fp, Int32(i)))
-        }
-        entries.sort { a, b in
-            if a.key != b.key { return a.key < b.key }
-            if a.fp != b.fp { return a.fp < b.fp }
-            return a.index < b.index
-        }
+        let entries = bucketed(fps, ranges: ranges, maxBucket: maxBucket)
         var result = Result(pairs: [], candidates: 0, oversizedBuckets: 0)
         let k = design.maxDistance
         let needed = design.blocks - k

@@ -1,3 +1,4 @@
+@_implementationOnly import CByteScan
 @_implementationOnly import CICU
 
 /// The text an exact-duplicate check compares, after the configured whitespace and punctuation
@@ -27,25 +28,45 @@ public struct ExactKeyRule: Sendable, Hashable {
     /// The key bytes of `text`; empty when nothing is left (such texts are never duplicates).
     public func key(_ text: String) -> [UInt8] {
         var text = text
+        let mode: Int32 = switch whitespace { case .collapse: 0; case .ignore: 1; case .keep: 2 }
+        let dropsPunctuation: Int32 = removePunctuation ? 1 : 0
         return text.withUTF8 { utf8 in
             [UInt8](unsafeUninitializedCapacity: utf8.count) { out, written in
-                var n = 0
-                var pendingSpace = false
-                Shingler.forEachScalar(utf8) { c, start, end in
-                    let space = c < 0x80 ? (c == 0x20 || (c >= 0x09 && c <= 0x0D)) : winnow_u_isUWhiteSpace(Int32(bitPattern: c)) != 0
-                    if space {
+                written = 0
+                guard let src = utf8.baseAddress, let dst = out.baseAddress else { return }
+                // A collapsed space is one byte and replaces at least one: never overflows.
+                // Collapsing writes a space for the first white space after a kept character
+                // and drops one left over at the end.
+                let count = utf8.count
+                var n = 0, i = 0
+                // Collapsing: whether the last byte written was a space, or none was written yet.
+                var afterSpace: Int32 = 1
+                while i < count {
+                    let b = src[i]
+                    if b < 0x80 {
+                        // ASCII runs in C, branch-free (a space every few bytes defeats prediction).
+                        i = winnow_exact_key_ascii(src, i, count, dst, &n, &afterSpace, mode, dropsPunctuation)
+                        continue
+                    }
+                    let (c, length) = Shingler.decodeScalar(src, at: i)
+                    defer { i += length }
+                    if winnow_u_isUWhiteSpace(Int32(bitPattern: c)) != 0 {
                         switch whitespace {
                         case .keep: break
-                        case .ignore: return
-                        case .collapse: pendingSpace = n > 0; return
+                        case .ignore: continue
+                        case .collapse:
+                            if afterSpace == 0 { dst[n] = 0x20; n += 1; afterSpace = 1 }
+                            continue
                         }
-                    } else if removePunctuation {
-                        if !Shingler.isLetterOrDigit(c) { return }
+                    } else if removePunctuation && !Shingler.isLetterOrDigit(c) {
+                        continue
                     }
-                    // A collapsed space is one byte and replaces at least one: never overflows.
-                    if pendingSpace { out[n] = 0x20; n += 1; pendingSpace = false }
-                    for k in start..<end { out[n] = utf8[k]; n += 1 }
+                    for k in 0..<length { dst[n + k] = src[i + k] }
+                    n += length
+                    afterSpace = 0
                 }
+                // A collapsed space at the end has nothing after it: it goes.
+                if whitespace == .collapse && n > 0 && dst[n - 1] == 0x20 { n -= 1 }
                 written = n
             }
         }

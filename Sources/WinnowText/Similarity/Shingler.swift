@@ -1,3 +1,4 @@
+@_implementationOnly import CByteScan
 @_implementationOnly import CICU
 
 /// How a document is cut into shingles for similarity.
@@ -49,6 +50,8 @@ public final class Shingler {
     public let settings: ShingleSettings
     private var segmenter: WordSegmenter?
     private var bytes: [UInt8] = []
+    /// The words of the current text joined by spaces (kept at its largest size).
+    private var wordBytes: [UInt8] = []
     private var bounds: [Int] = []
 
     public init(settings: ShingleSettings) {
@@ -72,12 +75,22 @@ public final class Shingler {
 
     /// `char` when Han, Kana and Hangul are more than 30% of the letters, else `word`.
     static func preferredUnit(_ utf8: UnsafeBufferPointer<UInt8>) -> ShingleUnit {
+        guard let p = utf8.baseAddress else { return .word }
+        let n = utf8.count
         var letters = 0
         var cjk = 0
-        forEachScalar(utf8) { c, _, _ in
-            if c < 0x80 {
-                if (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A { letters += 1 }
-            } else if isCJK(c) {
+        var i = 0
+        while i < n {
+            if p[i] < 0x80 {
+                // ASCII runs sixteen bytes at a time.
+                var ascii = 0
+                i = winnow_count_ascii_letters(p, i, n, &ascii)
+                letters += ascii
+                continue
+            }
+            let (c, length) = decodeScalar(p, at: i)
+            i += length
+            if isCJK(c) {
                 cjk += 1
                 letters += 1
             } else if winnow_u_isalpha(Int32(bitPattern: c)) != 0 {
@@ -146,59 +159,62 @@ public final class Shingler {
         guard utf8.count > 0 else { return }
         if segmenter == nil { segmenter = try WordSegmenter() }
         guard let segmenter else { return }
-        var words = bounds
-        var scratch = bytes
+        // The words, each followed by one space, in one buffer: shingle i is then the bytes from
+        // the start of word i to the end of word i + n - 1, hashed in place (no copy per shingle).
+        var starts = bounds
+        var joined = wordBytes
         bounds = []
-        bytes = []
-        defer { bounds = words; bytes = scratch }
-        words.removeAll(keepingCapacity: true)
-        // Word segments as (start, end) byte pairs.
-        try segmenter.forEachSegment(in: utf8) { range, isWord in
-            if isWord {
-                words.append(range.lowerBound)
-                words.append(range.upperBound)
+        wordBytes = []
+        defer { bounds = starts; wordBytes = joined }
+        starts.removeAll(keepingCapacity: true)
+        // Each word is followed by one space; adjacent words (ICU's CJK words) can make that up
+        // to twice the text. The buffer only grows: `used` is its length for this text.
+        if joined.count < 2 * utf8.count + 1 { joined.append(contentsOf: repeatElement(0, count: 2 * utf8.count + 1 - joined.count)) }
+        var used = 0
+        try joined.withUnsafeMutableBufferPointer { out throws in
+            guard let dst = out.baseAddress, let src = utf8.baseAddress else { return }
+            try segmenter.forEachWord(in: utf8) { range in
+                starts.append(used)
+                (dst + used).update(from: src + range.lowerBound, count: range.count)
+                used += range.count
+                dst[used] = 0x20
+                used += 1
             }
         }
-        let count = words.count / 2
+        let count = starts.count
         guard count > 0 else { return }
+        starts.append(used)
         let span = min(n, count)
-        words.withUnsafeBufferPointer { w in
-            for i in 0...(count - span) {
-                scratch.removeAll(keepingCapacity: true)
-                for k in i..<(i + span) {
-                    if k > i { scratch.append(0x20) }
-                    scratch.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[w[2 * k]..<w[2 * k + 1]]))
+        joined.withUnsafeBytes { raw in
+            starts.withUnsafeBufferPointer { at in
+                for i in 0...(count - span) {
+                    hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[at[i]..<(at[i + span] - 1)])))
                 }
-                hashes.append(scratch.withUnsafeBytes { XXHash64.hash($0) })
             }
         }
+    }
+
+    /// The scalar starting at `i` in valid UTF-8 (from a Swift `String`) and its length in bytes.
+    @inline(__always)
+    static func decodeScalar(_ p: UnsafePointer<UInt8>, at i: Int) -> (value: UInt32, length: Int) {
+        let b0 = UInt32(p[i])
+        if b0 < 0x80 { return (b0, 1) }
+        if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | (UInt32(p[i + 1]) & 0x3F), 2) }
+        if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | (UInt32(p[i + 1]) & 0x3F) << 6 | (UInt32(p[i + 2]) & 0x3F), 3) }
+        return ((b0 & 0x07) << 18 | (UInt32(p[i + 1]) & 0x3F) << 12 | (UInt32(p[i + 2]) & 0x3F) << 6 | (UInt32(p[i + 3]) & 0x3F), 4)
     }
 
     /// Calls `body` with each scalar value and its byte range. The input is valid UTF-8 (it
     /// comes from a Swift `String`).
     @inline(__always)
     static func forEachScalar(_ utf8: UnsafeBufferPointer<UInt8>, _ body: (UInt32, Int, Int) -> Void) {
+        guard let p = utf8.baseAddress else { return }
         var i = 0
         let count = utf8.count
         while i < count {
-            let b0 = UInt32(utf8[i])
-            if b0 < 0x80 {
-                body(b0, i, i + 1)
-                i += 1
-            } else if b0 < 0xE0 {
-                let c = (b0 & 0x1F) << 6 | (UInt32(utf8[i + 1]) & 0x3F)
-                body(c, i, i + 2)
-                i += 2
-            } else if b0 < 0xF0 {
-                let c = (b0 & 0x0F) << 12 | (UInt32(utf8[i + 1]) & 0x3F) << 6 | (UInt32(utf8[i + 2]) & 0x3F)
-                body(c, i, i + 3)
-                i += 3
-            } else {
-                let c = (b0 & 0x07) << 18 | (UInt32(utf8[i + 1]) & 0x3F) << 12 | (UInt32(utf8[i + 2]) & 0x3F) << 6
-                    | (UInt32(utf8[i + 3]) & 0x3F)
-                body(c, i, i + 4)
-                i += 4
-            }
+            let (c, length) = decodeScalar(p, at: i)
+            body(c, i, i + length)
+            i += length
         }
     }
 }
