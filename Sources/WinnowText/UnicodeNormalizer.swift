@@ -49,36 +49,42 @@ public struct UnicodeNormalizer: @unchecked Sendable {
                 return String(decoding: utf8, as: UTF8.self).lowercased()
             }
             var out: [UInt8] = []
-            out.reserveCapacity(utf8.count + utf8.count / 8 + 16)
-            guard cutsAtASCII else {
-                return try appendNormalized(utf8, to: &out) ? String(decoding: out, as: UTF8.self) : nil
-            }
-            var changed = false
-            let n = utf8.count
-            var i = 0
-            while i < n {
-                var j = i
-                while j < n && utf8[j] < 0x80 { j += 1 }
-                if j == n {
-                    changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<n]), to: &out) || changed
-                    break
-                }
-                let pieceStart = j > i ? j - 1 : j
-                changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<pieceStart]), to: &out) || changed
-                // The piece ends before an ASCII run of 16 bytes or more, or before the ASCII tail.
-                var k = j
-                while k < n {
-                    if utf8[k] >= 0x80 { k += 1; continue }
-                    var r = k
-                    while r < n && utf8[r] < 0x80 { r += 1 }
-                    if r - k >= 16 || r == n { break }
-                    k = r
-                }
-                changed = try appendNormalized(UnsafeBufferPointer(rebasing: utf8[pieceStart..<k]), to: &out) || changed
-                i = k
-            }
-            return changed ? String(decoding: out, as: UTF8.self) : nil
+            return try normalize(utf8: utf8, into: &out) ? String(decoding: out, as: UTF8.self) : nil
         }
+    }
+
+    /// The same over UTF-8 bytes (valid UTF-8): replaces `out`'s contents with the normalized
+    /// bytes and returns whether they differ from `utf8`. For callers that go on working with
+    /// bytes (dedup's signer), so no `String` is made and validated, and `out` is reused.
+    public func normalize(utf8: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) throws -> Bool {
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(utf8.count + utf8.count / 8 + 16)
+        guard cutsAtASCII else { return try appendNormalized(utf8, to: &out) }
+        var changed = false
+        let n = utf8.count
+        var i = 0
+        while i < n {
+            var j = i
+            while j < n && utf8[j] < 0x80 { j += 1 }
+            if j == n {
+                changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<n]), to: &out) || changed
+                break
+            }
+            let pieceStart = j > i ? j - 1 : j
+            changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<pieceStart]), to: &out) || changed
+            // The piece ends before an ASCII run of 16 bytes or more, or before the ASCII tail.
+            var k = j
+            while k < n {
+                if utf8[k] >= 0x80 { k += 1; continue }
+                var r = k
+                while r < n && utf8[r] < 0x80 { r += 1 }
+                if r - k >= 16 || r == n { break }
+                k = r
+            }
+            changed = try appendNormalized(UnsafeBufferPointer(rebasing: utf8[pieceStart..<k]), to: &out) || changed
+            i = k
+        }
+        return changed
     }
 
     /// Appends an ASCII run as this form leaves it; returns whether that changed it.

@@ -61,6 +61,9 @@ public final class DedupSigner {
     private let containmentShingler: Shingler?
     private var hashes: [UInt64] = []
     private var setSorter = HashSetSorter()
+    /// Scratch: the normalized text and the exact key.
+    private var normalized: [UInt8] = []
+    private var keyBytes: [UInt8] = []
 
     public init(settings: DedupSettings) throws {
         self.settings = settings
@@ -72,12 +75,24 @@ public final class DedupSigner {
     /// The exact key alone (no shingles), for callers that only compare keys; `nil` when the
     /// key is empty.
     public func exactKey(of text: String) throws -> ExactKeyHash? {
-        exactKey(normalized: try normalizer?.normalize(text) ?? text)
+        var text = text
+        return try text.withUTF8 { utf8 in try withNormalized(utf8) { exactKey(normalized: $0) } }
     }
 
-    private func exactKey(normalized: String) -> ExactKeyHash? {
-        let key = settings.exactKey.key(normalized)
-        return key.isEmpty ? nil : ExactKeyHash(keyBytes: key)
+    /// Calls `body` with the normalized UTF-8 of `utf8` (the bytes themselves when normalization
+    /// is off or changes nothing; else the reused scratch buffer).
+    private func withNormalized<T>(_ utf8: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        guard let normalizer else { return try body(utf8) }
+        var out = normalized
+        normalized = []
+        defer { normalized = out }
+        guard try normalizer.normalize(utf8: utf8, into: &out) else { return try body(utf8) }
+        return try out.withUnsafeBufferPointer { try body($0) }
+    }
+
+    private func exactKey(normalized: UnsafeBufferPointer<UInt8>) -> ExactKeyHash? {
+        settings.exactKey.key(utf8: normalized, into: &keyBytes)
+        return keyBytes.isEmpty ? nil : ExactKeyHash(keyBytes: keyBytes)
     }
 
     /// Whether containment would cut the same shingles SimHash just cut by `unit`: both by word
@@ -91,7 +106,15 @@ public final class DedupSigner {
 
     /// The signature of `text` (`recordHash` and `keepValue` describe the record it came from).
     public func sign(_ text: String, recordHash: RecordHash, keepValue: JSONValue? = nil) throws -> DedupSignature {
-        let normalized = try normalizer?.normalize(text) ?? text
+        var text = text
+        var signature = try text.withUTF8 { utf8 in
+            try withNormalized(utf8) { normalized in try sign(normalized: normalized, recordHash: recordHash, keepValue: keepValue) }
+        }
+        signature.length = scalarCount(text)
+        return signature
+    }
+
+    private func sign(normalized: UnsafeBufferPointer<UInt8>, recordHash: RecordHash, keepValue: JSONValue?) throws -> DedupSignature {
         // The exact key is computed whatever the methods: documents too short to fingerprint
         // fall back to it.
         let exact = exactKey(normalized: normalized)
@@ -101,7 +124,7 @@ public final class DedupSigner {
         var simhashShingles: (unit: ShingleUnit, unique: [UInt64])?
         if settings.methods.contains(.simhash) {
             hashes.removeAll(keepingCapacity: true)
-            let unit = try shingler.hashes(of: normalized, into: &hashes)
+            let unit = try shingler.hashes(ofUTF8: normalized, into: &hashes)
             var unique: [UInt64] = []
             setSorter.sortedSet(of: hashes, into: &unique)
             if unique.count >= settings.minShingles {
@@ -114,13 +137,13 @@ public final class DedupSigner {
             simhashShingles = (unit, unique)
         }
         var signature = DedupSignature(exactKey: exact, fingerprint: fingerprint, sketch: sketch,
-                                       length: scalarCount(text), recordHash: recordHash, keepValue: keepValue)
+                                       length: 0, recordHash: recordHash, keepValue: keepValue)
         if let containmentShingler {
             if let shared = simhashShingles, reusesSimHashShingles(shared.unit) {
                 signature.containment = ContainmentSearch.values(ofShingleHashes: shared.unique, sample: settings.containment.sample)
             } else {
                 hashes.removeAll(keepingCapacity: true)
-                try containmentShingler.hashes(of: normalized, into: &hashes)
+                try containmentShingler.hashes(ofUTF8: normalized, into: &hashes)
                 signature.containment = ContainmentSearch.values(ofShingleHashes: hashes, sample: settings.containment.sample)
             }
         }

@@ -63,14 +63,18 @@ public final class Shingler {
     @discardableResult
     public func hashes(of text: String, into hashes: inout [UInt64]) throws -> ShingleUnit {
         var text = text
-        return try text.withUTF8 { utf8 throws -> ShingleUnit in
-            let unit = settings.unit == .auto ? Shingler.preferredUnit(utf8) : settings.unit
-            switch unit {
-            case .char, .auto: charShingles(utf8, n: settings.charN, into: &hashes)
-            case .word: try wordShingles(utf8, n: settings.wordN, into: &hashes)
-            }
-            return unit
+        return try text.withUTF8 { try self.hashes(ofUTF8: $0, into: &hashes) }
+    }
+
+    /// The same over valid UTF-8 bytes.
+    @discardableResult
+    public func hashes(ofUTF8 utf8: UnsafeBufferPointer<UInt8>, into hashes: inout [UInt64]) throws -> ShingleUnit {
+        let unit = settings.unit == .auto ? Shingler.preferredUnit(utf8) : settings.unit
+        switch unit {
+        case .char, .auto: charShingles(utf8, n: settings.charN, into: &hashes)
+        case .word: try wordShingles(utf8, n: settings.wordN, into: &hashes)
         }
+        return unit
     }
 
     /// `char` when Han, Kana and Hangul are more than 30% of the letters, else `word`.
@@ -129,23 +133,31 @@ public final class Shingler {
         bytes = []
         bounds = []
         defer { bytes = kept; bounds = starts }
-        kept.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
-        kept.reserveCapacity(utf8.count)
         starts.reserveCapacity(utf8.count + 1)
-        Shingler.forEachScalar(utf8) { c, start, end in
-            if Shingler.isLetterOrDigit(c) {
-                starts.append(kept.count)
-                kept.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<end]))
+        // The letters and digits, in order; never longer than the text. The buffer only grows.
+        if kept.count < utf8.count { kept.append(contentsOf: repeatElement(0, count: utf8.count - kept.count)) }
+        var used = 0
+        kept.withUnsafeMutableBufferPointer { out in
+            guard let dst = out.baseAddress, let src = utf8.baseAddress else { return }
+            var i = 0
+            while i < utf8.count {
+                let (c, length) = Shingler.decodeScalar(src, at: i)
+                if Shingler.isLetterOrDigit(c) {
+                    starts.append(used)
+                    for k in 0..<length { dst[used + k] = src[i + k] }
+                    used += length
+                }
+                i += length
             }
         }
         let count = starts.count
-        starts.append(kept.count)
+        starts.append(used)
         guard count > 0 else { return }
         kept.withUnsafeBytes { raw in
             starts.withUnsafeBufferPointer { at in
                 if count < n {
-                    hashes.append(XXHash64.hash(raw))
+                    hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[0..<used])))
                     return
                 }
                 for i in 0...(count - n) {
