@@ -376,15 +376,25 @@ static const uint8_t winnow_word_byte_class[256] = {
 
 /* Scans the token starting at i (not at a separator) to its end (the next separator, or n),
    which it returns. Writes the token's word bounds (start, end offsets, alternating) to bounds
-   from *w and advances *w; bounds needs room for the token's length + 1 offsets. *plain becomes
-   0 when the token must go to ICU instead (the caller then drops what was written). A word
-   bound is written at every change between letter-or-digit and other bytes, without a branch. */
-static inline size_t winnow_scan_ascii_token(const uint8_t *p, size_t i, size_t n, size_t *bounds, size_t *w, int *plain) {
-    size_t k = *w;
+   (room for cap offsets) from *w = 0 and sets *w to their count. *plain becomes 0 when the
+   token must go to ICU instead (the caller then drops what was written), and also for a token
+   longer than cap - 1 bytes, whose bounds might not fit (ICU gives the same words). A word bound
+   is written at every change between letter-or-digit and other bytes, without a branch. */
+static inline size_t winnow_scan_ascii_token(const uint8_t *p, size_t i, size_t n, size_t *bounds, size_t cap, size_t *w,
+                                             int *plain) {
+    size_t k = 0;
     unsigned prev = 0, bad = 0;
+    const size_t limit = i + cap - 1;
     for (; i < n; i++) {
         unsigned c = winnow_word_byte_class[p[i]];
         if (c & 2) break;
+        if (i == limit) {
+            /* Too long for the bounds: on to the token's end without writing. */
+            while (i < n && !(winnow_word_byte_class[p[i]] & 2)) i++;
+            *w = 0;
+            *plain = 0;
+            return i;
+        }
         unsigned a = c & 1;
         bounds[k] = i;
         k += a ^ prev;

@@ -114,7 +114,8 @@ public final class WordSegmenter {
             return try forEachICUSegment(in: utf8) { range, isWord in if isWord { body(range) } }
         }
         let n = utf8.count
-        if tokenWords.count < n + 2 { tokenWords = [Int](repeating: 0, count: n + 2) }
+        // One token's word bounds; a longer token goes to ICU (see `winnow_scan_ascii_token`).
+        if tokenWords.isEmpty { tokenWords = [Int](repeating: 0, count: 4096) }
         var bounds = tokenWords
         tokenWords = []
         defer { tokenWords = bounds }
@@ -129,7 +130,7 @@ public final class WordSegmenter {
                 guard p < n else { break }
                 var count = 0
                 var plain: Int32 = 1
-                p = winnow_scan_ascii_token(base, p, n, words, &count, &plain)
+                p = winnow_scan_ascii_token(base, p, n, words, scratch.count, &count, &plain)
                 guard plain != 0 else {
                     if region == nil { region = spaceStart }
                     continue

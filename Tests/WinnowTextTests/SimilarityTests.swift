@@ -98,6 +98,11 @@ final class SimilarityTests: XCTestCase {
         XCTAssertEqual(try shingler.hashes(of: "i like this book.", into: &hashes), .word)
         XCTAssertEqual(hashes, ["i like", "like this", "this book"].map { XXHash64.hash(Array($0.utf8)) })
         hashes.removeAll()
+        // Shingles are the words joined by one space, whatever separates them in the text
+        // (hashed in place only where that is one space).
+        try shingler.hashes(of: "i  like\nthis, book", into: &hashes)
+        XCTAssertEqual(hashes, ["i like", "like this", "this book"].map { XXHash64.hash(Array($0.utf8)) })
+        hashes.removeAll()
         // Mixed text with mostly Han characters is shingled by character, Latin letters included.
         XCTAssertEqual(try shingler.hashes(of: "这个iPad很好用", into: &hashes), .char)
         hashes.removeAll()
