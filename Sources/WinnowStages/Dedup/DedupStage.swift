@@ -9,7 +9,9 @@ import WinnowText
 /// up to 256 bytes; about 340 bytes per fingerprinted document), the signatures of `against`
 /// versions, and while searching 32 bytes per fingerprint per worker thread. The `containment`
 /// method adds 4 bytes per distinct (sampled) shingle of each record, and 12 per shingle while
-/// searching. Record bodies stay in the spool on disk.
+/// searching. Record bodies stay in the spool on disk. Each worker's signer keeps scratch buffers
+/// sized by the largest text it has signed (about 5 bytes per byte of text, and 8 per word or
+/// character offset and 16 per shingle).
 public struct DedupStage: OrdinalDecidingStage {
     public let name = "dedup"
     public let index: Int
