@@ -110,6 +110,22 @@ final class SimilarityTests: XCTestCase {
         XCTAssertTrue(hashes.isEmpty)
     }
 
+    /// The bucket sort gives exactly `sort()` + removing repeats: random hashes, many repeats,
+    /// values sharing their top bits (one oversized bucket) and short lists.
+    func testHashSetSorterGivesTheSortedSet() {
+        var generator = SystemRandomNumberGenerator()
+        var sorter = HashSetSorter()
+        var set: [UInt64] = []
+        for trial in 0..<600 {
+            let n = trial % 3 == 0 ? Int.random(in: 0..<40, using: &generator) : Int.random(in: 0..<5000, using: &generator)
+            var values: [UInt64] = (0..<n).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
+            if trial % 4 == 1, n > 0 { for k in values.indices where k % 3 == 0 { values[k] = values[k / 2] } }
+            if trial % 4 == 2 { values = values.map { $0 & 0x0000_0000_00FF_FFFF } }  // all in bucket 0
+            sorter.sortedSet(of: values, into: &set)
+            XCTAssertEqual(set, Array(Set(values)).sorted(), "trial \(trial), n \(n)")
+        }
+    }
+
     func testExactKeyRules() {
         XCTAssertEqual(String(decoding: ExactKeyRule().key("  a \t b\n"), as: UTF8.self), "a b")
         XCTAssertEqual(String(decoding: ExactKeyRule(whitespace: .ignore).key("很 好　用"), as: UTF8.self), "很好用")

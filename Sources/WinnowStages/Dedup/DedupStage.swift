@@ -59,8 +59,7 @@ public struct DedupStage: OrdinalDecidingStage {
             context.noteChange(rule: "dedup.tag", detail: decisions[record.ordinal]?.detail ?? JSONObject([("cluster", .string(cluster))]))
             return .keep
         }
-        guard let decision = decisions[record.ordinal] else { return .keep }
-        return .drop(rule: decision.rule, detail: decision.detail)
+        return verdict(forOrdinal: record.ordinal) ?? .keep
     }
 
     public func verdict(forOrdinal ordinal: Int) -> StageVerdict? {

@@ -171,12 +171,13 @@ public enum BlockTableSearch {
     /// are sorted afterwards), except in a group larger than `maxBucket`, where each member meets
     /// only its next `maxBucket` neighbours: those groups are sorted by fingerprint, then input
     /// index, so the result does not depend on input order. Keys of up to 20 bits (the usual
-    /// designs: 64 bits, k = 10, 12 blocks gives 10–11) are grouped by a counting sort, longer
-    /// ones by sorting.
+    /// designs: 64 bits, k = 10, 12 blocks gives 10–11) are grouped by a counting sort when there
+    /// are no more than four possible keys per entry (or 4,096), others by sorting.
     static func bucketed(_ fps: [SimHashFingerprint], ranges: [(start: Int, count: Int)], maxBucket: Int) -> [Entry] {
         let byFingerprint: (Entry, Entry) -> Bool = { a, b in a.fp != b.fp ? a.fp < b.fp : a.index < b.index }
         let keyBits = ranges.reduce(0) { $0 + $1.count }
-        guard keyBits <= 20 else {
+        // Counting needs a slot per possible key: worth it only when keys are few next to entries.
+        guard keyBits <= 20, 1 << keyBits <= max(4096, 4 * fps.count) else {
             var entries: [Entry] = []
             entries.reserveCapacity(fps.count)
             for (i, fp) in fps.enumerated() { entries.append((BlockTableDesign.key(fp, ranges), fp, Int32(i))) }
