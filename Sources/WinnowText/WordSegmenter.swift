@@ -121,7 +121,15 @@ public final class WordSegmenter {
         defer { tokenWords = bounds }
         try bounds.withUnsafeMutableBufferPointer { scratch throws in
             guard let words = scratch.baseAddress else { return }
+            // Start of the open ICU region (as in `forEachSegment`).
             var region: Int?
+            func flush(to end: Int) throws {
+                guard let start = region else { return }
+                region = nil
+                try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<end])) { r, isWord in
+                    if isWord { body(start + r.lowerBound..<start + r.upperBound) }
+                }
+            }
             var p = 0
             while p < n {
                 let spaceStart = p
@@ -135,23 +143,14 @@ public final class WordSegmenter {
                     if region == nil { region = spaceStart }
                     continue
                 }
-                if let start = region {
-                    region = nil
-                    try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<tokenStart])) { r, isWord in
-                        if isWord { body(start + r.lowerBound..<start + r.upperBound) }
-                    }
-                }
+                try flush(to: tokenStart)
                 var k = 0
                 while k < count {
                     body(words[k]..<words[k + 1])
                     k += 2
                 }
             }
-            if let start = region {
-                try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<n])) { r, isWord in
-                    if isWord { body(start + r.lowerBound..<start + r.upperBound) }
-                }
-            }
+            try flush(to: n)
         }
     }
 

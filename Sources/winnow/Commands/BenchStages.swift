@@ -158,8 +158,8 @@ private struct BenchPass {
         defer { fclose(file) }
         let out = try output.map { path -> UnsafeMutablePointer<FILE> in
             // An existing regular file is replaced, not truncated: ext4 flushes a file that was
-            // truncated and rewritten when it is closed (auto_da_alloc), which doubled the cost
-            // of writing 100 MB here. Devices (`/dev/null`) are opened as they are.
+            // truncated and rewritten when it is closed (auto_da_alloc; `dd` of 100 MB: 0.13–0.27 s
+            // over an existing file, 0.06 s to a new one). Devices (`/dev/null`) are opened as they are.
             var info = stat()
             if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG { unlink(path) }
             guard let f = fopen(path, "w") else { throw WinnowError.usage("cannot write `\(path)`") }
