@@ -7,6 +7,7 @@
    in the class, or n. */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -408,4 +409,9 @@ static inline size_t winnow_scan_ascii_token(const uint8_t *p, size_t i, size_t 
     *plain = bad == 0;
     return i;
 }
+/* Whether n bytes at a and b are equal (memcmp, which Swift code without Foundation cannot name). */
+static inline int winnow_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n) {
+    return n == 0 || memcmp(a, b, n) == 0;
+}
+
 #endif

@@ -45,6 +45,24 @@ final class JSONTests: XCTestCase {
         XCTAssertEqual(repaired.objectValue?["t"], .string("a\u{FFFD}"))
     }
 
+    /// Strings are made with `String(decoding:)`, which repairs, and compared with their input.
+    /// A 4-byte sequence cut to 3 bytes repairs to one U+FFFD, also 3 bytes: it must still be
+    /// found, in a plain string and in one with escapes (decoded through another buffer).
+    func testInvalidUTF8IsFoundWhenTheRepairKeepsTheLength() throws {
+        for prefix in ["a", #"a\n"#, #"\u00e9"#] {
+            let bytes = Array(#"{"t":""#.utf8) + Array(prefix.utf8) + [0xF0, 0x9F, 0x98] + Array(#"b"}"#.utf8)
+            XCTAssertThrowsError(try bytes.withUnsafeBufferPointer { try JSONParser.parse($0) }, prefix)
+            let repaired = try bytes.withUnsafeBufferPointer { try JSONParser.parse($0, repairInvalidUTF8: true) }
+            XCTAssertEqual(repaired.objectValue?["t"]?.stringValue?.unicodeScalars.filter { $0 == "\u{FFFD}" }.count, 1, prefix)
+            XCTAssertEqual(repaired.objectValue?["t"]?.stringValue?.hasSuffix("\u{FFFD}b"), true, prefix)
+        }
+        // Lone surrogate escapes decode to U+FFFD; the escape is always longer than what it gives.
+        XCTAssertEqual(try JSONParser.parse(#""x\ud800y\udc00z\ud83d\ude00""#), .string("x\u{FFFD}y\u{FFFD}z😀"))
+        XCTAssertEqual(try JSONParser.parse(#""\ud83d\u0041""#), .string("\u{FFFD}"))
+        XCTAssertThrowsError(try JSONParser.parse(#""a\qb""#))
+        XCTAssertThrowsError(try JSONParser.parse(#""a\nb"#))
+    }
+
     func testLocationsByPath() throws {
         let text = "{\n  \"stages\": [\n    { \"clean\": { \"x\": 1 } }\n  ]\n}"
         let (_, locations) = try Array(text.utf8).withUnsafeBufferPointer { try JSONParser.parseWithLocations($0) }

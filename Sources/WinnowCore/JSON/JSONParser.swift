@@ -183,29 +183,29 @@ public struct JSONParser {
             i = end + 1
             return s
         }
-        // Escapes: runs and two-character escapes are decoded a chunk at a time in C; `\u`
-        // escapes, errors and the end are handled here.
-        var out: [UInt8] = []
-        out.reserveCapacity(min(n - i, 4096))
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
+        // Escapes: runs and two-character escapes are decoded in C, `\u` escapes, errors and the
+        // end here, straight into one buffer. Every escape is longer than what it decodes to, so
+        // the rest of the input bounds the string.
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n - i) { out in
+            guard let dst = out.baseAddress else { throw error("unterminated string") }
             var k = i
+            var written = 0
             while true {
-                let written = winnow_json_unescape_chunk(base, &k, n, chunk.baseAddress!, chunk.count)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<written]))
+                written += winnow_json_unescape_chunk(base, &k, n, dst + written, out.count - written)
                 guard k < n else { i = k; throw error("unterminated string") }
                 let b = base[k]
                 if b == UInt8(ascii: "\"") {
                     i = k + 1
-                    return try out.withUnsafeBufferPointer { try makeString($0) }
+                    return try makeString(UnsafeBufferPointer(start: dst, count: written))
                 }
                 if b == UInt8(ascii: "\\") {
                     i = k
-                    try appendEscape(&out)
+                    written += try decodeEscape(into: dst + written)
                     k = i
                     continue
                 }
-                if b < 0x20 { i = k; throw error("control character in string") }
-                // The chunk was full: go on.
+                i = k
+                throw error(b < 0x20 ? "control character in string" : "unterminated string")
             }
         }
     }
@@ -213,26 +213,34 @@ public struct JSONParser {
     /// Builds a `String`, rejecting invalid UTF-8 unless the parser was asked to repair it.
     @inline(__always)
     private func makeString(_ buffer: UnsafeBufferPointer<UInt8>) throws -> String {
-        if repairInvalidUTF8 { return String(decoding: buffer, as: UTF8.self) }
-        guard let s = String(validating: buffer, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
+        // `String(decoding:)` validates as it copies and repairs what is invalid. The input was
+        // valid exactly when nothing was repaired, that is when the string holds the same bytes.
+        // (`String(validating:as:)` is generic and unspecialized here: two metadata lookups per
+        // string cost 3% of a PII run.)
+        var s = String(decoding: buffer, as: UTF8.self)
+        if repairInvalidUTF8 { return s }
+        let same = s.utf8.count == buffer.count
+            && s.withUTF8 { winnow_bytes_equal($0.baseAddress, buffer.baseAddress, $0.count) != 0 }
+        guard same else { throw error("invalid UTF-8 in a string") }
         return s
     }
 
-    /// Decodes the escape at `i` (which points at the backslash) and advances past it.
-    private mutating func appendEscape(_ out: inout [UInt8]) throws {
+    /// Decodes the escape at `i` (which points at the backslash) into `out`, advances past it and
+    /// returns how many bytes it wrote (at most 4, never more than the escape's length).
+    private mutating func decodeEscape(into out: UnsafeMutablePointer<UInt8>) throws -> Int {
         i += 1
         guard i < bytes.count else { throw error("unterminated string") }
         let e = bytes[i]
         i += 1
         switch e {
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "\\"): out.append(0x5C)
-        case UInt8(ascii: "/"): out.append(0x2F)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
+        case UInt8(ascii: "\""): out[0] = 0x22
+        case UInt8(ascii: "\\"): out[0] = 0x5C
+        case UInt8(ascii: "/"): out[0] = 0x2F
+        case UInt8(ascii: "b"): out[0] = 0x08
+        case UInt8(ascii: "f"): out[0] = 0x0C
+        case UInt8(ascii: "n"): out[0] = 0x0A
+        case UInt8(ascii: "r"): out[0] = 0x0D
+        case UInt8(ascii: "t"): out[0] = 0x09
         case UInt8(ascii: "u"):
             var scalar = try hex4()
             if scalar >= 0xD800, scalar < 0xDC00 {
@@ -245,10 +253,15 @@ public struct JSONParser {
                     } else { scalar = 0xFFFD }
                 } else { scalar = 0xFFFD }
             } else if scalar >= 0xDC00, scalar < 0xE000 { scalar = 0xFFFD }
-            let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
-            out.append(contentsOf: String(Character(u)).utf8)
+            var count = 0
+            for unit in (Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8 {
+                out[count] = unit
+                count += 1
+            }
+            return count
         default: throw error("invalid escape `\\\(Unicode.Scalar(e))`")
         }
+        return 1
     }
 
     private mutating func hex4() throws -> UInt32 {

@@ -11,7 +11,8 @@ public struct RecordHash: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 
     public init(canonicalBytes: [UInt8]) {
-        bytes = Array(SHA256.hash(data: canonicalBytes))
+        // The digest's bytes in one copy (`Array(digest)` iterates it as a generic sequence).
+        bytes = SHA256.hash(data: canonicalBytes).withUnsafeBytes { Array($0) }
     }
 
     /// Parses 64 hex digits.

@@ -38,7 +38,8 @@ public struct ExactKeyHash: Sendable, Hashable {
 
     public init(keyBytes: [UInt8]) {
         let digest = RecordHash(canonicalBytes: keyBytes).bytes
-        self.init(bytes: Array(digest.prefix(16)))!
+        high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+        low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     public init?(bytes: [UInt8]) {
@@ -60,6 +61,8 @@ public final class DedupSigner {
     private let shingler: Shingler
     private let containmentShingler: Shingler?
     private var hashes: [UInt64] = []
+    /// Scratch: the distinct shingle hashes, sorted.
+    private var unique: [UInt64] = []
     private var setSorter = HashSetSorter()
     /// Scratch: the normalized text and the exact key.
     private var normalized: [UInt8] = []
@@ -125,7 +128,6 @@ public final class DedupSigner {
         if settings.methods.contains(.simhash) {
             hashes.removeAll(keepingCapacity: true)
             let unit = try shingler.hashes(ofUTF8: normalized, into: &hashes)
-            var unique: [UInt64] = []
             setSorter.sortedSet(of: hashes, into: &unique)
             if unique.count >= settings.minShingles {
                 // `unique` is already a set: counting it by frequency is the set weighting.

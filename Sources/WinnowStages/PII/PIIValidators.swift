@@ -164,7 +164,9 @@ public enum PIIValidators {
             address = address[..<slash]
         }
         if let percent = address.firstIndex(of: "%") { address = address[..<percent] }
-        guard address.contains("::") || address.filter({ $0 == ":" }).count == 7 else { return false }
+        // Bytes, not Foundation's `contains`: validators run on every candidate match.
+        let colons = address.utf8.reduce(0) { $0 + ($1 == 0x3A ? 1 : 0) }
+        guard colons == 7 || PIIValidators.hasAdjacent(address.utf8, 0x3A) else { return false }
         var buffer = in6_addr()
         return inet_pton(AF_INET6, String(address), &buffer) == 1
     }
@@ -180,10 +182,22 @@ public enum PIIValidators {
 
     /// Practical e-mail rules on top of the extraction pattern.
     public static func email(_ text: String) -> Bool {
-        guard let at = text.lastIndex(of: "@") else { return false }
-        let local = text[..<at]
-        return !local.isEmpty && local.utf8.count <= 64 && text.utf8.count <= 254
-            && !local.hasPrefix(".") && !local.hasSuffix(".") && !local.contains("..")
+        let utf8 = text.utf8
+        guard let at = utf8.lastIndex(of: 0x40) else { return false }
+        let local = utf8[..<at]
+        return !local.isEmpty && local.count <= 64 && utf8.count <= 254
+            && local.first != 0x2E && local.last != 0x2E && !PIIValidators.hasAdjacent(local, 0x2E)
+    }
+
+    /// Whether `byte` occurs twice in a row (`..`, `::`): a byte loop instead of Foundation's
+    /// generic substring search, which cost 2% of a PII run when validating e-mail addresses.
+    static func hasAdjacent(_ utf8: Substring.UTF8View, _ byte: UInt8) -> Bool {
+        var previous: UInt8 = 0
+        for b in utf8 {
+            if b == byte && previous == byte { return true }
+            previous = b
+        }
+        return false
     }
 
     /// Validators a user-defined detector may name.

@@ -178,24 +178,28 @@ public final class Shingler {
         bounds = []
         wordBytes = []
         defer { bounds = starts; wordBytes = joined }
-        starts.removeAll(keepingCapacity: true)
         // Each word is followed by one space; adjacent words (ICU's CJK words) can make that up
-        // to twice the text. The buffer only grows: `used` is its length for this text.
+        // to twice the text. There is at most one word per byte. The buffers only grow: `used`
+        // and `count` are their lengths for this text.
         if joined.count < 2 * utf8.count + 1 { joined.append(contentsOf: repeatElement(0, count: 2 * utf8.count + 1 - joined.count)) }
+        if starts.count < utf8.count + 1 { starts.append(contentsOf: repeatElement(0, count: utf8.count + 1 - starts.count)) }
         var used = 0
+        var count = 0
         try joined.withUnsafeMutableBufferPointer { out throws in
-            guard let dst = out.baseAddress, let src = utf8.baseAddress else { return }
-            try segmenter.forEachWord(in: utf8) { range in
-                starts.append(used)
-                (dst + used).update(from: src + range.lowerBound, count: range.count)
-                used += range.count
-                dst[used] = 0x20
-                used += 1
+            try starts.withUnsafeMutableBufferPointer { at throws in
+                guard let dst = out.baseAddress, let src = utf8.baseAddress, let at = at.baseAddress else { return }
+                try segmenter.forEachWord(in: utf8) { range in
+                    at[count] = used
+                    count += 1
+                    (dst + used).update(from: src + range.lowerBound, count: range.count)
+                    used += range.count
+                    dst[used] = 0x20
+                    used += 1
+                }
+                at[count] = used
             }
         }
-        let count = starts.count
         guard count > 0 else { return }
-        starts.append(used)
         let span = min(n, count)
         joined.withUnsafeBytes { raw in
             starts.withUnsafeBufferPointer { at in
