@@ -375,40 +375,125 @@ static const uint8_t winnow_word_byte_class[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
-/* Scans the token starting at i (not at a separator) to its end (the next separator, or n),
-   which it returns. Writes the token's word bounds (start, end offsets, alternating) to bounds
-   (room for cap offsets) from *w = 0 and sets *w to their count. *plain becomes 0 when the
-   token must go to ICU instead (the caller then drops what was written), and also for a token
-   longer than cap - 1 bytes, whose bounds might not fit (ICU gives the same words). A word bound
-   is written at every change between letter-or-digit and other bytes, without a branch. */
-static inline size_t winnow_scan_ascii_token(const uint8_t *p, size_t i, size_t n, size_t *bounds, size_t cap, size_t *w,
-                                             int *plain) {
-    size_t k = 0;
-    unsigned prev = 0, bad = 0;
-    const size_t limit = i + cap - 1;
-    for (; i < n; i++) {
-        unsigned c = winnow_word_byte_class[p[i]];
-        if (c & 2) break;
-        if (i == limit) {
-            /* Too long for the bounds: on to the token's end without writing. */
-            while (i < n && !(winnow_word_byte_class[p[i]] & 2)) i++;
-            *w = 0;
-            *plain = 0;
-            return i;
-        }
-        unsigned a = c & 1;
-        bounds[k] = i;
-        k += a ^ prev;
-        bad |= c & 4;
-        if ((c & 8) && prev && i + 1 < n && (winnow_word_byte_class[p[i + 1]] & 1)) bad = 1;
-        prev = a;
-    }
-    bounds[k] = i;
-    k += prev;
-    *w = k;
-    *plain = bad == 0;
-    return i;
+#if defined(__SSE2__)
+/* The classes of the 16 bytes at q as bit masks (bit k for byte k): letters and digits,
+   separators, bytes that send a token to ICU, and `.` `:` `,` `;` `'` `"`. Unsigned "below"
+   tests use min_epu8 (SSE2 has no unsigned compare). */
+static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, unsigned *sep, unsigned *bad,
+                                           unsigned *punct) {
+    const __m128i v = _mm_loadu_si128((const __m128i *)q);
+    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
+    const __m128i l = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    const __m128i letter = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(25)), l);
+    *alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter));
+    const __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+    *sep = (unsigned)_mm_movemask_epi8(s);
+    /* Controls (LF and CR are separators and never inside a token), DEL, `_`, `@`, and every
+       byte from 0x80 (its top bit, which movemask reads directly). */
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    const __m128i b = _mm_or_si128(_mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('@'))));
+    *bad = (unsigned)_mm_movemask_epi8(b) | (unsigned)_mm_movemask_epi8(v);
+    const __m128i pu = _mm_or_si128(
+        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))),
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), _mm_cmpeq_epi8(v, _mm_set1_epi8('"')))));
+    *punct = (unsigned)_mm_movemask_epi8(pu);
 }
+#endif
+
+/* Word shingling's ASCII fast path (WordSegmenter.joinWords) over a whole text, from *pos: the
+   words of each plain token are appended to joined at *used, each followed by one space, and each
+   word's start in joined to starts at *count. A word is a run of letters and digits; a byte
+   other than those ends a word. joined needs room for 2 n + 18 bytes (words are copied sixteen
+   bytes at a time and the write position advances past the word only), starts for n + 1.
+   Returns 0 at the end of the text (*pos = n). Returns 1 at a token that is not plain (see the
+   byte classes), 2 at a plain token when stop_at_plain is set: nothing of that token is written,
+   *pos is where the separators before it start, and token_start/token_end bound it.
+   A token shorter than 16 bytes (most) is classified from one 16-byte load, and its words found
+   from the bit masks; longer ones, and the last 16 bytes, go byte by byte. A branch-free byte
+   loop over everything was twice as slow as either: it needs too many live values. */
+static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos, size_t n, uint8_t *restrict joined,
+                                          size_t *used, size_t *restrict starts, size_t *count, size_t *token_start,
+                                          size_t *token_end, int stop_at_plain) {
+    const uint8_t *const cls = winnow_word_byte_class;
+    size_t i = *pos, u = *used, c = *count;
+    for (;;) {
+        const size_t space_start = i;
+        while (i < n && (cls[p[i]] & 2)) i++;
+        if (i >= n) break;
+        const size_t ts = i;
+#if defined(__SSE2__)
+        if (i + 16 <= n) {
+            unsigned a, sep, bad, punct;
+            winnow_word_class_masks(p + i, &a, &sep, &bad, &punct);
+            if (sep != 0) {
+                const unsigned len = (unsigned)__builtin_ctz(sep);
+                const unsigned token = (1u << len) - 1;
+                a &= token;
+                const unsigned refused = (bad | (punct & (a << 1) & (a >> 1))) & token;
+                if (refused != 0 || stop_at_plain) {
+                    *token_start = ts;
+                    *token_end = i + len;
+                    *pos = space_start;
+                    *used = u;
+                    *count = c;
+                    return refused != 0 ? 1 : 2;
+                }
+                while (a) {
+                    const unsigned at = (unsigned)__builtin_ctz(a);
+                    const unsigned run = (unsigned)__builtin_ctz(~(a >> at));
+                    starts[c++] = u;
+                    if (i + at + 16 <= n) {
+                        _mm_storeu_si128((__m128i *)(joined + u), _mm_loadu_si128((const __m128i *)(p + i + at)));
+                    } else {
+                        memcpy(joined + u, p + i + at, run);
+                    }
+                    u += run;
+                    joined[u++] = ' ';
+                    a &= ~(((1u << run) - 1) << at);
+                }
+                i += len;
+                continue;
+            }
+        }
+#endif
+        const size_t u0 = u, c0 = c;
+        unsigned prev = 0, bad = 0;
+        for (; i < n; i++) {
+            const uint8_t b = p[i];
+            const unsigned cl = cls[b];
+            if (cl & 2) break;
+            const unsigned a = cl & 1;
+            starts[c] = u;
+            c += a & (prev ^ 1);
+            joined[u] = ' ';
+            u += prev & (a ^ 1);
+            joined[u] = b;
+            u += a;
+            bad |= cl & 4;
+            if ((cl & 8) && prev && i + 1 < n && (cls[p[i + 1]] & 1)) bad = 1;
+            prev = a;
+        }
+        joined[u] = ' ';
+        u += prev;
+        if (bad || stop_at_plain) {
+            *token_start = ts;
+            *token_end = i;
+            *pos = space_start;
+            *used = u0;
+            *count = c0;
+            return bad ? 1 : 2;
+        }
+    }
+    *pos = n;
+    *used = u;
+    *count = c;
+    return 0;
+}
+
 /* Whether n bytes at a and b are equal (memcmp, which Swift code without Foundation cannot name). */
 static inline int winnow_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n) {
     return n == 0 || memcmp(a, b, n) == 0;

@@ -32,7 +32,12 @@ final class WordSegmenterTests: XCTestCase {
         for _ in 0..<30_000 {
             texts.append((0..<Int.random(in: 1...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined())
         }
-        // Tokens longer than the word scan's bounds buffer (4,096 offsets) go to ICU whole.
+        // Longer texts of mostly plain words: many tokens are classified from sixteen-byte loads.
+        let wordy = alphabet + ["word", "the", "of", " ", " ", " ", "Xy9", "a.b", "don't", "3.14", "e-mail", ".", ","]
+        for _ in 0..<5_000 {
+            texts.append((0..<Int.random(in: 20...80, using: &generator)).map { _ in wordy.randomElement(using: &generator)! }.joined())
+        }
+        // Long tokens, plain and not.
         texts += [String(repeating: "ab,", count: 3000), "x " + String(repeating: "word-", count: 2000) + " y",
                   String(repeating: "a", count: 10_000)]
         var differences = 0, wordDifferences = 0
@@ -43,11 +48,25 @@ final class WordSegmenterTests: XCTestCase {
                 differences += 1
                 if differences <= 5 { XCTFail("\(text.debugDescription): \(got) ≠ \(want)") }
             }
-            // `forEachWord` (shingling's one-pass path) gives exactly ICU's word segments.
-            var words: [String] = []
+            // `joinWords` (shingling's one-pass path) gives exactly ICU's words, each followed by
+            // one space, and their starts.
             var utf8 = text
-            try utf8.withUTF8 { buf in try segmenter.forEachWord(in: buf) { words.append("\($0.lowerBound)-\($0.upperBound)w") } }
-            let wantWords = want.filter { $0.hasSuffix("w") }
+            let words = try utf8.withUTF8 { buf -> [String] in
+                var joined = [UInt8](repeating: 0, count: 2 * buf.count + 18)
+                var starts = [Int](repeating: 0, count: buf.count + 2)
+                let count = try joined.withUnsafeMutableBufferPointer { j in
+                    try starts.withUnsafeMutableBufferPointer { try segmenter.joinWords(in: buf, into: j.baseAddress!, starts: $0.baseAddress!) }
+                }
+                return (0..<count).map { k in
+                    XCTAssertEqual(joined[starts[k + 1] - 1], 0x20)
+                    return String(decoding: joined[starts[k]..<(starts[k + 1] - 1)], as: UTF8.self)
+                }
+            }
+            let bytes = Array(text.utf8)
+            let wantWords = want.filter { $0.hasSuffix("w") }.map { segment -> String in
+                let bounds = segment.dropLast().split(separator: "-").compactMap { Int($0) }
+                return String(decoding: bytes[bounds[0]..<bounds[1]], as: UTF8.self)
+            }
             if words != wantWords {
                 wordDifferences += 1
                 if wordDifferences <= 5 { XCTFail("words of \(text.debugDescription): \(words) ≠ \(wantWords)") }

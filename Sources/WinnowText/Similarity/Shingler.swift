@@ -179,28 +179,17 @@ public final class Shingler {
         wordBytes = []
         defer { bounds = starts; wordBytes = joined }
         // Each word is followed by one space; adjacent words (ICU's CJK words) can make that up
-        // to twice the text. There is at most one word per byte. The buffers only grow: `used`
-        // and `count` are their lengths for this text.
-        if joined.count < 2 * utf8.count + 1 { joined.append(contentsOf: repeatElement(0, count: 2 * utf8.count + 1 - joined.count)) }
-        if starts.count < utf8.count + 1 { starts.append(contentsOf: repeatElement(0, count: utf8.count + 1 - starts.count)) }
-        var used = 0
-        var count = 0
-        try joined.withUnsafeMutableBufferPointer { out throws in
+        // to twice the text. There is at most one word per byte. The buffers only grow.
+        if joined.count < 2 * utf8.count + 18 { joined.append(contentsOf: repeatElement(0, count: 2 * utf8.count + 18 - joined.count)) }
+        if starts.count < utf8.count + 2 { starts.append(contentsOf: repeatElement(0, count: utf8.count + 2 - starts.count)) }
+        let count = try joined.withUnsafeMutableBufferPointer { out throws in
             try starts.withUnsafeMutableBufferPointer { at throws in
-                guard let dst = out.baseAddress, let src = utf8.baseAddress, let at = at.baseAddress else { return }
-                try segmenter.forEachWord(in: utf8) { range in
-                    at[count] = used
-                    count += 1
-                    (dst + used).update(from: src + range.lowerBound, count: range.count)
-                    used += range.count
-                    dst[used] = 0x20
-                    used += 1
-                }
-                at[count] = used
+                try segmenter.joinWords(in: utf8, into: out.baseAddress!, starts: at.baseAddress!)
             }
         }
         guard count > 0 else { return }
         let span = min(n, count)
+        hashes.reserveCapacity(hashes.count + count - span + 1)
         joined.withUnsafeBytes { raw in
             starts.withUnsafeBufferPointer { at in
                 for i in 0...(count - span) {
