@@ -110,20 +110,30 @@ final class SimilarityTests: XCTestCase {
         XCTAssertTrue(hashes.isEmpty)
     }
 
-    /// The bucket sort gives exactly `sort()` + removing repeats: random hashes, many repeats,
-    /// values sharing their top bits (one oversized bucket) and short lists.
-    func testHashSetSorterGivesTheSortedSet() {
+    /// `ShingleSet` keeps each value once, where it first occurs, and the sketch picked from it
+    /// equals the one taken from the sorted set: random hashes, many repeats, values sharing
+    /// their top bits or their upper halves, zero, short lists, and a list over the table's limit.
+    func testShingleSetKeepsEachValueOnceAndGivesTheSortedSetsSketch() {
         var generator = SystemRandomNumberGenerator()
-        var sorter = HashSetSorter()
+        var shingleSet = ShingleSet()
         var set: [UInt64] = []
         for trial in 0..<600 {
             let n = trial % 3 == 0 ? Int.random(in: 0..<40, using: &generator) : Int.random(in: 0..<5000, using: &generator)
             var values: [UInt64] = (0..<n).map { _ in UInt64.random(in: .min ... .max, using: &generator) }
             if trial % 4 == 1, n > 0 { for k in values.indices where k % 3 == 0 { values[k] = values[k / 2] } }
-            if trial % 4 == 2 { values = values.map { $0 & 0x0000_0000_00FF_FFFF } }  // all in bucket 0
-            sorter.sortedSet(of: values, into: &set)
-            XCTAssertEqual(set, Array(Set(values)).sorted(), "trial \(trial), n \(n)")
+            if trial % 4 == 2 { values = values.map { $0 & 0x0000_0000_00FF_FFFF } }  // one table region
+            if trial % 4 == 3 { values = values.map { $0 & 0xFFFF_FF00_0000_00FF } }  // shared upper halves
+            if trial % 5 == 0, n > 2 { values[1] = 0; values[n - 1] = 0 }
+            shingleSet.distinct(of: values, into: &set)
+            var seen = Set<UInt64>()
+            XCTAssertEqual(set, values.filter { seen.insert($0).inserted }, "trial \(trial), n \(n)")
+            let sorted = Array(Set(values)).sorted()
+            XCTAssertEqual(BottomKSketch.make(distinct: set), BottomKSketch.make(sortedUnique: sorted), "trial \(trial)")
+            XCTAssertEqual(BottomKSketch.make(distinct: set.reversed()), BottomKSketch.make(sortedUnique: sorted), "trial \(trial)")
         }
+        let large = (0..<(ShingleSet.largest + 10)).map { UInt64($0 % 1000) &* 0x9E37_79B9_7F4A_7C15 }
+        shingleSet.distinct(of: large, into: &set)
+        XCTAssertEqual(set, Array(Set(large)).sorted())
     }
 
     func testExactKeyRules() {

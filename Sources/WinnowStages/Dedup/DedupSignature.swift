@@ -61,9 +61,9 @@ public final class DedupSigner {
     private let shingler: Shingler
     private let containmentShingler: Shingler?
     private var hashes: [UInt64] = []
-    /// Scratch: the distinct shingle hashes, sorted.
+    /// Scratch: the distinct shingle hashes.
     private var unique: [UInt64] = []
-    private var setSorter = HashSetSorter()
+    private var shingleSet = ShingleSet()
     /// Scratch: the normalized text and the exact key.
     private var normalized: [UInt8] = []
     private var keyBytes: [UInt8] = []
@@ -128,13 +128,13 @@ public final class DedupSigner {
         if settings.methods.contains(.simhash) {
             hashes.removeAll(keepingCapacity: true)
             let unit = try shingler.hashes(ofUTF8: normalized, into: &hashes)
-            setSorter.sortedSet(of: hashes, into: &unique)
+            shingleSet.distinct(of: hashes, into: &unique)
             if unique.count >= settings.minShingles {
                 // `unique` is already a set: counting it by frequency is the set weighting.
                 fingerprint = settings.weighting == .set
                     ? SimHasher.fingerprint(&unique, width: settings.width, weighting: .frequency)
                     : SimHasher.fingerprint(&hashes, width: settings.width, weighting: .frequency)
-                sketch = BottomKSketch.make(sortedUnique: unique)
+                sketch = BottomKSketch.make(distinct: unique)
             }
             simhashShingles = (unit, unique)
         }

@@ -11,7 +11,8 @@ import WinnowText
 /// method adds 4 bytes per distinct (sampled) shingle of each record, and 12 per shingle while
 /// searching. Record bodies stay in the spool on disk. Each worker's signer keeps scratch buffers
 /// sized by the largest text it has signed (about 5 bytes per byte of text, and 8 per word or
-/// character offset and 16 per shingle).
+/// character offset and 32–48 per shingle, the last 16–32 for ``ShingleSet``'s table, which stops
+/// growing at a million shingles).
 public struct DedupStage: OrdinalDecidingStage {
     public let name = "dedup"
     public let index: Int

@@ -21,6 +21,40 @@ public enum BottomKSketch {
         return out
     }
 
+    /// The same sketch from distinct shingle hashes in any order (``ShingleSet``): the `size`
+    /// smallest distinct upper halves, ascending. Hash values are uniform, so the smallest `size`
+    /// of n lie below about size/n of the range: the values below 1.5 times that bound (about
+    /// 1.5 · size of them) are sorted, and all of them only when those hold fewer than `size`
+    /// distinct values (short lists, or values made to defeat this). One comparison per value.
+    public static func make(distinct hashes: [UInt64], size: Int = defaultSize) -> [UInt32] {
+        let n = hashes.count
+        guard size > 0, n > 0 else { return [] }
+        var picked: [UInt32] = []
+        if n > 2 * size {
+            let limit = UInt64(UInt32.max) * UInt64(3 * size) / UInt64(2 * n)
+            picked.reserveCapacity(2 * size)
+            for h in hashes where h >> 32 < limit { picked.append(UInt32(truncatingIfNeeded: h >> 32)) }
+            keepSmallestDistinct(&picked, size)
+            // Every value left out is above the limit, so above all `size` kept ones.
+            if picked.count == size { return picked }
+        }
+        picked = hashes.map { UInt32(truncatingIfNeeded: $0 >> 32) }
+        keepSmallestDistinct(&picked, size)
+        return picked
+    }
+
+    /// Sorts `values`, drops repeats and keeps the first `size`.
+    private static func keepSmallestDistinct(_ values: inout [UInt32], _ size: Int) {
+        values.sort()
+        var write = 0
+        for v in values where write == 0 || values[write - 1] != v {
+            values[write] = v
+            write += 1
+            if write == size { break }
+        }
+        values.removeLast(values.count - write)
+    }
+
     /// Estimated Jaccard similarity of the two sketched sets (exact when both are small).
     public static func jaccard(_ a: ArraySlice<UInt32>, _ b: ArraySlice<UInt32>, size: Int = defaultSize) -> Double {
         if a.isEmpty && b.isEmpty { return 1 }
