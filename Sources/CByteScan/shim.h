@@ -494,6 +494,50 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
     return 0;
 }
 
+/* The first index >= i (and < n) whose byte is >= 0x80 (winnow_next_non_ascii) or < 0x80
+   (winnow_next_ascii), or n: the ends of ASCII and non-ASCII runs, sixteen bytes per step. */
+static inline size_t winnow_next_non_ascii(const uint8_t *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        const unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i)));
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && p[i] < 0x80) i++;
+    return i;
+}
+
+static inline size_t winnow_next_ascii(const uint8_t *p, size_t i, size_t n) {
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        const unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i))) & 0xFFFFu;
+        if (m) return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && p[i] >= 0x80) i++;
+    return i;
+}
+
+/* Lower-cases A–Z in the n ASCII bytes at p, in place; returns how many there were. */
+static inline size_t winnow_ascii_lowercase(uint8_t *p, size_t n) {
+    size_t upper = 0, k = 0;
+#if defined(__SSE2__)
+    for (; k + 16 <= n; k += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(p + k));
+        const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('A'));
+        const __m128i is_upper = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(25)), d);
+        upper += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(is_upper));
+        _mm_storeu_si128((__m128i *)(p + k), _mm_or_si128(v, _mm_and_si128(is_upper, _mm_set1_epi8(0x20))));
+    }
+#endif
+    for (; k < n; k++) {
+        const unsigned u = (uint8_t)(p[k] - 'A') < 26;
+        upper += u;
+        p[k] = (uint8_t)(p[k] | (u << 5));
+    }
+    return upper;
+}
+
 /* Whether n bytes at a and b are equal (memcmp, which Swift code without Foundation cannot name). */
 static inline int winnow_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n) {
     return n == 0 || memcmp(a, b, n) == 0;

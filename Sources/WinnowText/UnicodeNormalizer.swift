@@ -1,3 +1,4 @@
+@_implementationOnly import CByteScan
 @_implementationOnly import CICU
 
 /// A Unicode normalization form, as named in pipeline files.
@@ -60,12 +61,13 @@ public struct UnicodeNormalizer: @unchecked Sendable {
         out.removeAll(keepingCapacity: true)
         out.reserveCapacity(utf8.count + utf8.count / 8 + 16)
         guard cutsAtASCII else { return try appendNormalized(utf8, to: &out) }
+        guard let base = utf8.baseAddress else { return false }
         var changed = false
         let n = utf8.count
         var i = 0
         while i < n {
-            var j = i
-            while j < n && utf8[j] < 0x80 { j += 1 }
+            // Runs are found sixteen bytes at a time (C, SSE2).
+            let j = winnow_next_non_ascii(base, i, n)
             if j == n {
                 changed = appendASCII(UnsafeBufferPointer(rebasing: utf8[i..<n]), to: &out) || changed
                 break
@@ -75,9 +77,9 @@ public struct UnicodeNormalizer: @unchecked Sendable {
             // The piece ends before an ASCII run of 16 bytes or more, or before the ASCII tail.
             var k = j
             while k < n {
-                if utf8[k] >= 0x80 { k += 1; continue }
-                var r = k
-                while r < n && utf8[r] < 0x80 { r += 1 }
+                k = winnow_next_ascii(base, k, n)
+                guard k < n else { break }
+                let r = winnow_next_non_ascii(base, k, n)
                 if r - k >= 16 || r == n { break }
                 k = r
             }
@@ -95,14 +97,8 @@ public struct UnicodeNormalizer: @unchecked Sendable {
         }
         let start = out.count
         out.append(contentsOf: run)
-        var upper = 0
-        out.withUnsafeMutableBufferPointer { buf in
-            for k in start..<buf.count {
-                let b = buf[k]
-                let isUpper = b &- 0x41 < 26
-                upper += isUpper ? 1 : 0
-                buf[k] = isUpper ? b | 0x20 : b
-            }
+        let upper = out.withUnsafeMutableBufferPointer { buf in
+            winnow_ascii_lowercase(buf.baseAddress! + start, run.count)
         }
         return upper > 0
     }
