@@ -414,7 +414,8 @@ static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, un
    *pos is where the separators before it start, and token_start/token_end bound it.
    A token shorter than 16 bytes (most) is classified from one 16-byte load, and its words found
    from the bit masks; longer ones, and the last 16 bytes, go byte by byte. A branch-free byte
-   loop over everything was twice as slow as either: it needs too many live values. */
+   loop over everything (no branch at token ends) was twice as slow as this byte loop alone: it
+   needs more live values than there are registers and spilled them every byte. */
 static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos, size_t n, uint8_t *restrict joined,
                                           size_t *used, size_t *restrict starts, size_t *count, size_t *token_start,
                                           size_t *token_end, int stop_at_plain) {

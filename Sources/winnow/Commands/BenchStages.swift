@@ -172,8 +172,8 @@ private struct BenchPass {
                                    writes: out != nil, keepsOrdinals: spools, tracksInclusion: passedOn.included != nil)
         // Input is read in blocks into one reused buffer; a batch is the complete lines of a
         // block (the partial last line moves to the front of the next block). Blocks of about a
-        // MiB keep the buffers in cache and the memory touched small: with 16 MiB blocks the
-        // buffers and their page faults were a tenth of a PII run.
+        // MiB keep the memory touched small: the PII bench with 16 MiB blocks peaked at 65 MB
+        // with 14,400 page faults, with 1 MiB at 33 MB with 2,200, and ran about 4% faster.
         var block = [UInt8](repeating: 0, count: blockSize)
         var filled = 0
         var lineNumber = 0
