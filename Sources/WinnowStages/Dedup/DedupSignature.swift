@@ -37,13 +37,16 @@ public struct ExactKeyHash: Sendable, Hashable {
     public var low: UInt64
 
     public init(keyBytes: [UInt8]) {
-        let digest = RecordHash(canonicalBytes: keyBytes).bytes
-        high = digest[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
-        low = digest[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        self.init(first16: RecordHash(canonicalBytes: keyBytes).bytes)
     }
 
     public init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
+        self.init(first16: bytes)
+    }
+
+    /// The first 16 of `bytes` (at least 16), big-endian.
+    private init(first16 bytes: [UInt8]) {
         high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
         low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
     }

@@ -45,14 +45,8 @@ public enum BottomKSketch {
 
     /// Sorts `values`, drops repeats and keeps the first `size`.
     private static func keepSmallestDistinct(_ values: inout [UInt32], _ size: Int) {
-        values.sort()
-        var write = 0
-        for v in values where write == 0 || values[write - 1] != v {
-            values[write] = v
-            write += 1
-            if write == size { break }
-        }
-        values.removeLast(values.count - write)
+        SimHasher.makeSet(&values)
+        if values.count > size { values.removeLast(values.count - size) }
     }
 
     /// Estimated Jaccard similarity of the two sketched sets (exact when both are small).

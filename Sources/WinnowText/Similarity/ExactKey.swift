@@ -55,14 +55,9 @@ public struct ExactKeyRule: Sendable, Hashable {
                 }
                 let (c, length) = Shingler.decodeScalar(src, at: i)
                 defer { i += length }
-                if Shingler.isCJK(c) {
-                    // Han, Kana and Hangul are letters, never white space: kept without asking ICU.
-                    for k in 0..<length { dst[n + k] = src[i + k] }
-                    n += length
-                    afterSpace = 0
-                    continue
-                }
-                if winnow_u_isUWhiteSpace(Int32(bitPattern: c)) != 0 {
+                // Han, Kana and Hangul are letters, never white space: kept without asking ICU
+                // (`isLetterOrDigit` answers them by range).
+                if !Shingler.isCJK(c) && winnow_u_isUWhiteSpace(Int32(bitPattern: c)) != 0 {
                     switch whitespace {
                     case .keep: break
                     case .ignore: continue

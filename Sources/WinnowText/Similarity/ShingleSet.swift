@@ -24,13 +24,7 @@ public struct ShingleSet {
         guard n > 0 else { return }
         guard n <= ShingleSet.largest else {
             set.append(contentsOf: values)
-            set.sort()
-            var write = 1
-            for read in 1..<n where set[read] != set[write - 1] {
-                set[write] = set[read]
-                write += 1
-            }
-            set.removeLast(n - write)
+            SimHasher.makeSet(&set)
             return
         }
         // 2^bits ≥ 2n slots (at least 16).
