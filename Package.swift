@@ -34,8 +34,9 @@ let package = Package(
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
         // Header only: a prefetch hint for the tokenizer's piece cache; glibc heap settings.
         .systemLibrary(name: "CMemoryHints", path: "Sources/CMemoryHints"),
-        // Header only: SSE2 byte-class scans (JSON strings, the PII text profile, dedup keys).
-        .systemLibrary(name: "CByteScan", path: "Sources/CByteScan"),
+        // Header only: SSE2 byte-class scans (JSON strings, the PII text profile, dedup keys), and
+        // xxHash compiled inline (the shingle hash).
+        .systemLibrary(name: "CByteScan", path: "Sources/CByteScan", providers: [.apt(["libxxhash-dev"])]),
         .systemLibrary(name: "CLZMA", path: "Sources/CLZMA", pkgConfig: "liblzma",
                        providers: [.apt(["liblzma-dev"])]),
 

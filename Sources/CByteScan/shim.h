@@ -16,20 +16,28 @@
 #include <immintrin.h>
 #define WINNOW_HAS_AVX2_PATH 1
 
-/* Whether the CPU and the OS support AVX2 (CPUID leaf 7 EBX bit 5, OSXSAVE, XCR0 saving the
-   XMM and YMM state); asked once. */
+/* CPUID leaf 7's EBX (the AVX2 and AVX-512 feature bits) when the OS saves every register
+   state in `xcr0_bits` (XCR0: 0x06 XMM and YMM, 0xE6 also the opmask and ZMM state), else 0. */
+static inline unsigned winnow_cpu_leaf7_ebx(unsigned xcr0_bits) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  /* OSXSAVE */
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    if ((lo & xcr0_bits) != xcr0_bits || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+    return b;
+}
+
+/* Whether the CPU and the OS support AVX2 (leaf 7 EBX bit 5); asked once. */
 static inline int winnow_cpu_has_avx2(void) {
     static int known = -1;
-    if (known < 0) {
-        unsigned a, b, c, d;
-        int yes = 0;
-        if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 27))) {
-            unsigned lo, hi;
-            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-            if ((lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 5))) yes = 1;
-        }
-        known = yes;
-    }
+    if (known < 0) known = (int)((winnow_cpu_leaf7_ebx(0x06) >> 5) & 1);
+    return known;
+}
+
+/* Whether the CPU and the OS support AVX-512 F and DQ (leaf 7 EBX bits 16 and 17); asked once. */
+static inline int winnow_cpu_has_avx512dq(void) {
+    static int known = -1;
+    if (known < 0) known = (winnow_cpu_leaf7_ebx(0xE6) & (3u << 16)) == (3u << 16);
     return known;
 }
 #endif
@@ -304,14 +312,36 @@ static inline size_t winnow_exact_key_ascii(const uint8_t *src, size_t i, size_t
     unsigned prev = (unsigned)*after_space;
     const unsigned punct = (unsigned)remove_punct;
     if (whitespace == 0 && !remove_punct) {
-        /* The default, on its own: about eight instructions a byte. */
-        for (; i < n; i++) {
-            uint8_t b = src[i];
-            if (b >= 0x80) break;
-            unsigned space = (b == 0x20) | ((uint8_t)(b - 9) < 5);
-            dst[w] = space ? 0x20 : b;
-            w += (space & prev) ^ 1;
-            prev = space;
+        /* The default, on its own. Most sixteen-byte pieces of prose have nothing to collapse:
+           no byte from 0x80, no tab or newline, no two spaces in a row, and no space that
+           follows a collapsed one. Those are copied whole; the others go byte by byte (about
+           eight instructions a byte) until the next piece. */
+        for (;;) {
+#if defined(__SSE2__)
+            for (; i + 16 <= n; i += 16) {
+                const __m128i v = _mm_loadu_si128((const __m128i *)(src + i));
+                const unsigned high = (unsigned)_mm_movemask_epi8(v);
+                const unsigned space = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+                const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(9));
+                const unsigned other = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(4)), t));
+                if ((high | other | (space & ((space << 1) | prev))) != 0) break;
+                _mm_storeu_si128((__m128i *)(dst + w), v);
+                w += 16;
+                prev = space >> 15;
+            }
+            const size_t stop = i + 16 < n ? i + 16 : n;
+#else
+            const size_t stop = n;
+#endif
+            for (; i < stop; i++) {
+                uint8_t b = src[i];
+                if (b >= 0x80) break;
+                unsigned space = (b == 0x20) | ((uint8_t)(b - 9) < 5);
+                dst[w] = space ? 0x20 : b;
+                w += (space & prev) ^ 1;
+                prev = space;
+            }
+            if (i >= n || src[i] >= 0x80) break;
         }
         *o = w;
         *after_space = (int)prev;
@@ -360,14 +390,15 @@ static inline size_t winnow_count_ascii_letters(const uint8_t *p, size_t i, size
     return i;
 }
 
-/* Word segmentation's ASCII fast path (WordSegmenter.forEachWord): byte classes. 1: letter or
+/* Word segmentation's ASCII fast path (WordSegmenter.joinWords): byte classes. 1: letter or
    digit; 2: a separator tokens are cut at (space, LF, CR); 4: a byte that sends its token to ICU
-   (controls, DEL and above, `_`, `@`); 8: `.` `:` `,` `;` `'` `"`, which send the token to ICU
-   when between two letters or digits. */
+   (controls, DEL and above); 8: `.` `:` `,` `;` `'` `"`, which make a token special when between
+   two letters or digits; 16: `_` and `@`, which make a token special. A special token is cut by
+   winnow_join_ascii_token. */
 static const uint8_t winnow_word_byte_class[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 2, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
     2, 0, 8, 0, 0, 0, 0, 8, 0, 0, 0, 0, 8, 0, 8, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 8, 0, 0, 0, 0,
-    4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4,
+    16, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 16,
     0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 4,
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
@@ -375,12 +406,68 @@ static const uint8_t winnow_word_byte_class[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
+/* The word-break class of a printable ASCII byte under ICU's root rules (UAX #29 as ICU
+   tailors it): 0 letter (ICU counts `@` as one), 1 digit, 2 `_` (ExtendNumLet), 3 `.` `'`
+   (MidNumLet, Single_Quote), 4 `,` `;` (MidNum), 5 anything else (`:` is not MidLetter in
+   ICU's root rules, and `"` only matters between Hebrew letters). */
+static inline unsigned winnow_uax29_ascii_class(uint8_t b) {
+    if (((uint8_t)((b | 0x20) - 'a') < 26) || b == '@') return 0;
+    if ((uint8_t)(b - '0') < 10) return 1;
+    switch (b) {
+    case '_': return 2;
+    case '.': case '\'': return 3;
+    case ',': case ';': return 4;
+    default: return 5;
+    }
+}
+
+/* The words of one token of printable ASCII (no separators, controls or bytes from 0x80), cut
+   as ICU cuts it: letters, digits and `_` run together (WB5, WB8-WB10, WB13a/b); `.` and `'`
+   join two letters (WB6/7), and `.` `'` `,` `;` two digits (WB11/12), the letter or digit before
+   them being the last one of the run; every other byte is a segment of its own. A segment is a
+   word (rule status 100 or more) unless it is a lone `_` or holds no letter, digit or `_`. The
+   words are appended to joined at *used, each followed by one space, with their starts in starts
+   at *count (tested against ICU on random text). */
+static inline void winnow_join_ascii_token(const uint8_t *p, size_t i, size_t end, uint8_t *joined, size_t *used,
+                                           size_t *starts, size_t *count) {
+    size_t u = *used, c = *count;
+    while (i < end) {
+        const unsigned first = winnow_uax29_ascii_class(p[i]);
+        const size_t start = i++;
+        if (first > 2) continue;
+        unsigned last = first;
+        while (i < end) {
+            const unsigned x = winnow_uax29_ascii_class(p[i]);
+            if (x <= 2) {
+                last = x;
+                i++;
+                continue;
+            }
+            if (x <= 4 && i + 1 < end && last <= 1) {
+                const unsigned y = winnow_uax29_ascii_class(p[i + 1]);
+                if (y == last && (x == 3 || last == 1)) {
+                    i += 2;
+                    continue;
+                }
+            }
+            break;
+        }
+        if (i - start == 1 && first == 2) continue;
+        starts[c++] = u;
+        memcpy(joined + u, p + start, i - start);
+        u += i - start;
+        joined[u++] = ' ';
+    }
+    *used = u;
+    *count = c;
+}
+
 #if defined(__SSE2__)
 /* The classes of the 16 bytes at q as bit masks (bit k for byte k): letters and digits,
-   separators, bytes that send a token to ICU, and `.` `:` `,` `;` `'` `"`. Unsigned "below"
-   tests use min_epu8 (SSE2 has no unsigned compare). */
+   separators, bytes that send a token to ICU, `.` `:` `,` `;` `'` `"`, and `_` `@`. Unsigned
+   "below" tests use min_epu8 (SSE2 has no unsigned compare). */
 static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, unsigned *sep, unsigned *bad,
-                                           unsigned *punct) {
+                                           unsigned *punct, unsigned *joiner) {
     const __m128i v = _mm_loadu_si128((const __m128i *)q);
     const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
     const __m128i digit = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
@@ -390,12 +477,12 @@ static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, un
     const __m128i s = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')),
                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
     *sep = (unsigned)_mm_movemask_epi8(s);
-    /* Controls (LF and CR are separators and never inside a token), DEL, `_`, `@`, and every
-       byte from 0x80 (its top bit, which movemask reads directly). */
+    /* Controls (LF and CR are separators and never inside a token), DEL, and every byte from
+       0x80 (its top bit, which movemask reads directly). */
     const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-    const __m128i b = _mm_or_si128(_mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('@'))));
-    *bad = (unsigned)_mm_movemask_epi8(b) | (unsigned)_mm_movemask_epi8(v);
+    *bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F))))
+         | (unsigned)_mm_movemask_epi8(v);
+    *joiner = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('@'))));
     const __m128i pu = _mm_or_si128(
         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')), _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))),
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';'))),
@@ -405,17 +492,19 @@ static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, un
 #endif
 
 /* Word shingling's ASCII fast path (WordSegmenter.joinWords) over a whole text, from *pos: the
-   words of each plain token are appended to joined at *used, each followed by one space, and each
-   word's start in joined to starts at *count. A word is a run of letters and digits; a byte
-   other than those ends a word. joined needs room for 2 n + 18 bytes (words are copied sixteen
-   bytes at a time and the write position advances past the word only), starts for n + 1.
-   Returns 0 at the end of the text (*pos = n). Returns 1 at a token that is not plain (see the
-   byte classes), 2 at a plain token when stop_at_plain is set: nothing of that token is written,
-   *pos is where the separators before it start, and token_start/token_end bound it.
-   A token shorter than 16 bytes (most) is classified from one 16-byte load, and its words found
-   from the bit masks; longer ones, and the last 16 bytes, go byte by byte. A branch-free byte
-   loop over everything (no branch at token ends) was twice as slow as this byte loop alone: it
-   needs more live values than there are registers and spilled them every byte. */
+   words of each ASCII token are appended to joined at *used, each followed by one space, and each
+   word's start in joined to starts at *count. In a plain token a word is a run of letters and
+   digits and any other byte ends one; a special token (with `_` or `@`, or `.` `:` `,` `;` `'`
+   `"` between two letters or digits) is cut by winnow_join_ascii_token. joined needs room for
+   2 n + 18 bytes (words are copied sixteen bytes at a time and the write position advances past
+   the word only), starts for n + 1.
+   Returns 0 at the end of the text (*pos = n). Returns 1 at a token with a byte that needs ICU
+   (see the byte classes), 2 at any other token when stop_at_plain is set: nothing of that token
+   is written, *pos is where the separators before it start, and token_start/token_end bound it.
+   A token shorter than 16 bytes (most) is classified from one 16-byte load, and a plain one's
+   words found from the bit masks; longer ones, and the last 16 bytes, go byte by byte. A
+   branch-free byte loop over everything (no branch at token ends) was twice as slow as this byte
+   loop alone: it needs more live values than there are registers and spilled them every byte. */
 static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos, size_t n, uint8_t *restrict joined,
                                           size_t *used, size_t *restrict starts, size_t *count, size_t *token_start,
                                           size_t *token_end, int stop_at_plain) {
@@ -428,13 +517,13 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
         const size_t ts = i;
 #if defined(__SSE2__)
         if (i + 16 <= n) {
-            unsigned a, sep, bad, punct;
-            winnow_word_class_masks(p + i, &a, &sep, &bad, &punct);
+            unsigned a, sep, bad, punct, joiner;
+            winnow_word_class_masks(p + i, &a, &sep, &bad, &punct, &joiner);
             if (sep != 0) {
                 const unsigned len = (unsigned)__builtin_ctz(sep);
                 const unsigned token = (1u << len) - 1;
                 a &= token;
-                const unsigned refused = (bad | (punct & (a << 1) & (a >> 1))) & token;
+                const unsigned refused = bad & token;
                 if (refused != 0 || stop_at_plain) {
                     *token_start = ts;
                     *token_end = i + len;
@@ -442,6 +531,11 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
                     *used = u;
                     *count = c;
                     return refused != 0 ? 1 : 2;
+                }
+                if ((joiner | (punct & (a << 1) & (a >> 1))) & token) {
+                    winnow_join_ascii_token(p, i, i + len, joined, &u, starts, &c);
+                    i += len;
+                    continue;
                 }
                 while (a) {
                     const unsigned at = (unsigned)__builtin_ctz(a);
@@ -462,7 +556,7 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
         }
 #endif
         const size_t u0 = u, c0 = c;
-        unsigned prev = 0, bad = 0;
+        unsigned prev = 0, bad = 0, special = 0;
         for (; i < n; i++) {
             const uint8_t b = p[i];
             const unsigned cl = cls[b];
@@ -475,7 +569,8 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
             joined[u] = b;
             u += a;
             bad |= cl & 4;
-            if ((cl & 8) && prev && i + 1 < n && (cls[p[i + 1]] & 1)) bad = 1;
+            special |= cl & 16;
+            if ((cl & 8) && prev && i + 1 < n && (cls[p[i + 1]] & 1)) special = 1;
             prev = a;
         }
         joined[u] = ' ';
@@ -487,6 +582,11 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
             *used = u0;
             *count = c0;
             return bad ? 1 : 2;
+        }
+        if (special) {
+            u = u0;
+            c = c0;
+            winnow_join_ascii_token(p, ts, i, joined, &u, starts, &c);
         }
     }
     *pos = n;
@@ -542,6 +642,160 @@ static inline size_t winnow_ascii_lowercase(uint8_t *p, size_t n) {
 /* Whether n bytes at a and b are equal (memcmp, which Swift code without Foundation cannot name). */
 static inline int winnow_bytes_equal(const uint8_t *a, const uint8_t *b, size_t n) {
     return n == 0 || memcmp(a, b, n) == 0;
+}
+
+/* Han (with extensions and compatibility ideographs), Kana and Hangul: the characters dedup
+   counts as CJK letters without asking ICU (Shingler.isCJK). */
+static inline int winnow_is_cjk(uint32_t c) {
+    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) || (c >= 0x3400 && c <= 0x4DBF)
+        || (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF)
+        || (c >= 0x3130 && c <= 0x318F) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF66 && c <= 0xFF9F)
+        || (c >= 0x20000 && c <= 0x3134F);
+}
+
+/* The scalar of the three-byte UTF-8 sequence at p (valid UTF-8, lead byte 0xE0-0xEF). */
+static inline uint32_t winnow_scalar3(const uint8_t *p) {
+    return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (uint32_t)(p[2] & 0x3F);
+}
+
+/* From i in valid UTF-8: the end of the run of three-byte CJK characters (winnow_is_cjk) that
+   starts there (i itself when there is none). Chinese text is mostly such runs. */
+static inline size_t winnow_cjk_run_end(const uint8_t *p, size_t i, size_t n) {
+    while (i + 3 <= n && (p[i] & 0xF0) == 0xE0 && winnow_is_cjk(winnow_scalar3(p + i))) i += 3;
+    return i;
+}
+
+/* Character shingling's fast path: the run of three-byte CJK characters from i, copied to dst at
+   *used with each character's start recorded in starts at *count; returns where the run ends. */
+static inline size_t winnow_copy_cjk_run(const uint8_t *p, size_t i, size_t n, uint8_t *dst, size_t *used,
+                                         ptrdiff_t *starts, size_t *count) {
+    const size_t end = winnow_cjk_run_end(p, i, n);
+    size_t u = *used, c = *count;
+    memcpy(dst + u, p + i, end - i);
+    for (size_t k = i; k < end; k += 3) starts[c++] = (ptrdiff_t)(u + (k - i));
+    *used = u + (end - i);
+    *count = c;
+    return end;
+}
+
+/* The exact key's fast path with punctuation kept: from i, the run of three-byte characters from
+   U+3001 to U+FFFF (CJK text, its punctuation, full-width forms), copied to dst at *o as they
+   are. None of them is white space (U+3000 is; it ends the run), so none needs ICU. Returns
+   where the run ends. */
+static inline size_t winnow_exact_key_wide(const uint8_t *src, size_t i, size_t n, uint8_t *dst, size_t *o) {
+    size_t w = *o;
+    while (i + 3 <= n && src[i] >= 0xE3 && src[i] <= 0xEF
+           && !(src[i] == 0xE3 && src[i + 1] == 0x80 && src[i + 2] == 0x80)) {
+        dst[w] = src[i];
+        dst[w + 1] = src[i + 1];
+        dst[w + 2] = src[i + 2];
+        w += 3;
+        i += 3;
+    }
+    *o = w;
+    return i;
+}
+
+/* xxHash (libxxhash-dev), compiled inline (XXH_INLINE_ALL): a shingle of twenty bytes is hashed
+   without a call, and the library's names stay private to this header. Swift cannot see the
+   macros that rename them, so Swift calls these wrappers. */
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* XXH64 of the n bytes at p. */
+static inline uint64_t winnow_xxh64(const void *p, size_t n, uint64_t seed) {
+    return XXH64(p, n, seed);
+}
+
+#if defined(WINNOW_HAS_AVX2_PATH)
+#define WINNOW_XXH64_AVX512 1
+
+/* XXH64 (seed 0) of eight windows at once, for windows of 4 to 31 bytes (shingles mostly are):
+   the specification's short-input path (8-byte steps, one 4-byte step, then single bytes, then
+   the avalanche), one window per 64-bit lane, with lanes masked off the steps their length does
+   not take. A scalar XXH64 of twenty bytes is a chain of dependent multiplies whose length
+   branches mispredict; eight lanes share one chain. Loads stay inside each window: the last
+   bytes are taken from a 4-byte load that ends at the window's end. Returns the lanes it did
+   not hash (shorter than 4 or longer than 31 bytes), for the caller to hash one by one. */
+__attribute__((target("avx512f,avx512dq")))
+static inline unsigned winnow_xxh64_x8(const uint8_t *bytes, const ptrdiff_t *starts, size_t span, size_t trim,
+                                       uint64_t *out) {
+    const __m512i p1 = _mm512_set1_epi64((long long)XXH_PRIME64_1), p2 = _mm512_set1_epi64((long long)XXH_PRIME64_2);
+    const __m512i p3 = _mm512_set1_epi64((long long)XXH_PRIME64_3), p4 = _mm512_set1_epi64((long long)XXH_PRIME64_4);
+    const __m512i p5 = _mm512_set1_epi64((long long)XXH_PRIME64_5);
+    const __m512i from = _mm512_loadu_si512((const void *)starts);
+    const __m512i to = _mm512_sub_epi64(_mm512_loadu_si512((const void *)(starts + span)), _mm512_set1_epi64((long long)trim));
+    const __m512i len = _mm512_sub_epi64(to, from);
+    const __mmask8 fits = _mm512_cmpge_epi64_mask(len, _mm512_set1_epi64(4)) & _mm512_cmplt_epi64_mask(len, _mm512_set1_epi64(32));
+    __m512i h = _mm512_add_epi64(p5, len);
+    const __m512i blocks = _mm512_srli_epi64(len, 3);
+    __m512i at = from;
+    for (int k = 0; k < 3; k++) {
+        const __mmask8 m = fits & _mm512_cmpgt_epi64_mask(blocks, _mm512_set1_epi64(k));
+        if (!m) break;
+        const __m512i x = _mm512_mask_i64gather_epi64(_mm512_setzero_si512(), m, at, (const void *)bytes, 1);
+        const __m512i r = _mm512_mullo_epi64(_mm512_rol_epi64(_mm512_mullo_epi64(x, p2), 31), p1);
+        const __m512i g = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_rol_epi64(_mm512_xor_si512(h, r), 27), p1), p4);
+        h = _mm512_mask_mov_epi64(h, m, g);
+        at = _mm512_mask_add_epi64(at, m, at, _mm512_set1_epi64(8));
+    }
+    const __mmask8 m4 = fits & _mm512_test_epi64_mask(len, _mm512_set1_epi64(4));
+    if (m4) {
+        const __m512i x = _mm512_cvtepu32_epi64(_mm512_mask_i64gather_epi32(_mm256_setzero_si256(), m4, at, (const void *)bytes, 1));
+        const __m512i g = _mm512_add_epi64(_mm512_mullo_epi64(_mm512_rol_epi64(_mm512_xor_si512(h, _mm512_mullo_epi64(x, p1)), 23), p2), p3);
+        h = _mm512_mask_mov_epi64(h, m4, g);
+    }
+    /* The last len % 4 bytes, from the 4-byte word ending at the window's end: byte j of them is
+       at bit 8 (4 - rest + j). */
+    const __m512i rest = _mm512_and_si512(len, _mm512_set1_epi64(3));
+    const __mmask8 mr = fits & _mm512_test_epi64_mask(rest, rest);
+    if (mr) {
+        const __m512i tail = _mm512_cvtepu32_epi64(
+            _mm512_mask_i64gather_epi32(_mm256_setzero_si256(), mr, _mm512_sub_epi64(to, _mm512_set1_epi64(4)), (const void *)bytes, 1));
+        __m512i shift = _mm512_slli_epi64(_mm512_sub_epi64(_mm512_set1_epi64(4), rest), 3);
+        for (int j = 0; j < 3; j++) {
+            const __mmask8 m = mr & _mm512_cmpgt_epi64_mask(rest, _mm512_set1_epi64(j));
+            if (!m) break;
+            const __m512i b = _mm512_and_si512(_mm512_srlv_epi64(tail, shift), _mm512_set1_epi64(0xFF));
+            const __m512i g = _mm512_mullo_epi64(_mm512_rol_epi64(_mm512_xor_si512(h, _mm512_mullo_epi64(b, p5)), 11), p1);
+            h = _mm512_mask_mov_epi64(h, m, g);
+            shift = _mm512_add_epi64(shift, _mm512_set1_epi64(8));
+        }
+    }
+    h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64(h, 33)), p2);
+    h = _mm512_mullo_epi64(_mm512_xor_si512(h, _mm512_srli_epi64(h, 29)), p3);
+    h = _mm512_xor_si512(h, _mm512_srli_epi64(h, 32));
+    _mm512_storeu_si512((void *)out, h);
+    return (unsigned)(uint8_t)~fits;
+}
+#endif
+
+/* XXH64 (seed 0) of `count` windows of `bytes`: window i is bytes[starts[i] ..< starts[i + span] - trim],
+   its hash goes to out[i]. Shingling calls this once per document: eight windows at a time with
+   AVX-512 where the CPU has it, else one C loop over independent hashes, which the CPU overlaps,
+   instead of a call per shingle. */
+static inline void winnow_xxh64_windows(const uint8_t *bytes, const ptrdiff_t *starts, size_t count, size_t span,
+                                        size_t trim, uint64_t *out) {
+    size_t i = 0;
+#if defined(WINNOW_XXH64_AVX512)
+    if (count >= 8 && winnow_cpu_has_avx512dq()) {
+        for (; i + 8 <= count; i += 8) {
+            unsigned left = winnow_xxh64_x8(bytes, starts + i, span, trim, out + i);
+            while (left) {
+                const size_t k = i + (size_t)__builtin_ctz(left);
+                const size_t from = (size_t)starts[k], to = (size_t)starts[k + span] - trim;
+                out[k] = XXH64(bytes + from, to - from, 0);
+                left &= left - 1;
+            }
+        }
+    }
+#endif
+    for (; i < count; i++) {
+        const size_t from = (size_t)starts[i], to = (size_t)starts[i + span] - trim;
+        out[i] = XXH64(bytes + from, to - from, 0);
+    }
 }
 
 #endif

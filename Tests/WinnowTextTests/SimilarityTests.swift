@@ -18,6 +18,30 @@ final class SimilarityTests: XCTestCase {
         }
     }
 
+    func testWindowHashesEqualTheHashOfEachWindow() {
+        // `appendWindows` hashes eight windows at a time with AVX-512 where the CPU has it (windows
+        // of 4 to 31 bytes; the others one by one): every length from 0 to past 32, both trims.
+        var random = SeededRandom(state: 99)
+        let bytes = (0..<6000).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for trim in 0...1 {
+            for span in 1...3 {
+                var starts = [0]
+                while starts.last! < 5000 { starts.append(starts.last! + trim + Int(random.next() % 45)) }
+                let count = starts.count - span
+                var hashes: [UInt64] = [7]
+                bytes.withUnsafeBytes { raw in
+                    starts.withUnsafeBufferPointer { XXHash64.appendWindows(of: raw, starts: $0, count: count, span: span, trim: trim, to: &hashes) }
+                }
+                XCTAssertEqual(hashes.count, count + 1)
+                XCTAssertEqual(hashes[0], 7)
+                for i in 0..<count {
+                    let window = Array(bytes[starts[i]..<(starts[i + span] - trim)])
+                    XCTAssertEqual(hashes[i + 1], XXHash64.hash(window), "window \(i), \(window.count) bytes, trim \(trim)")
+                }
+            }
+        }
+    }
+
     func testSimHashIsTheBitwiseMajorityAndSetWeightingCountsRepeatsOnce() {
         var three: [UInt64] = [0b1011, 0b0110, 0b1100]
         XCTAssertEqual(SimHasher.fingerprint(&three, width: 64, weighting: .frequency)?.low, 0b1110)
@@ -144,8 +168,9 @@ final class SimilarityTests: XCTestCase {
     }
 
     /// The exact key's ASCII runs and the `auto` unit's letter count run in C, sixteen bytes or
-    /// one branch-free byte at a time; both must equal a plain per-character reading of the
-    /// rules, for every key mode, on random text mixing ASCII, Han, other letters and white space.
+    /// one branch-free byte at a time, and runs of CJK characters in C too; both must equal a
+    /// plain per-character reading of the rules, for every key mode, on random text mixing ASCII,
+    /// Han, other letters and white space.
     func testExactKeysAndUnitChoiceMatchAPerCharacterReading() throws {
         // (piece, is white space, is letter or digit, letters for `auto`, CJK letters)
         let pieces: [(String, Bool, Bool, Int, Int)] = [
@@ -154,12 +179,12 @@ final class SimilarityTests: XCTestCase {
             ("\n", true, false, 0, 0), ("\r", true, false, 0, 0), ("\u{0B}", true, false, 0, 0), ("\u{1C}", false, false, 0, 0),
             ("中", false, true, 1, 1), ("。", false, false, 0, 0), ("\u{3000}", true, false, 0, 0), ("\u{A0}", true, false, 0, 0),
             ("é", false, true, 1, 0), ("😀", false, false, 0, 0), ("–", false, false, 0, 0), ("ｶ", false, true, 1, 1),
-            ("abcdefghijklmnopqrstuvwxyz", false, true, 26, 0),
+            ("abcdefghijklmnopqrstuvwxyz", false, true, 26, 0), ("Hello", false, true, 5, 0), ("好的", false, true, 2, 2),
         ]
         var generator = SystemRandomNumberGenerator()
         let shingler = Shingler(settings: ShingleSettings(unit: .auto))
-        for _ in 0..<3000 {
-            let picked = (0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+        for _ in 0..<5000 {
+            let picked = (0..<Int.random(in: 0...80, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
             let text = picked.map(\.0).joined()
             for whitespace in ExactKeyRule.Whitespace.allCases {
                 for removePunctuation in [false, true] {

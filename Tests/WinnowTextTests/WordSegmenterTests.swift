@@ -37,6 +37,13 @@ final class WordSegmenterTests: XCTestCase {
         for _ in 0..<5_000 {
             texts.append((0..<Int.random(in: 20...80, using: &generator)).map { _ in wordy.randomElement(using: &generator)! }.joined())
         }
+        // Tokens of printable ASCII that are cut by UAX #29 in C (`_`, `@`, and `.` `'` `,` `;` `:` `"`
+        // between letters and digits), short and longer than sixteen bytes, beside ones that need ICU.
+        let special = ["a", "b", "Q", "1", "9", "_", "__", "@", ".", "'", ",", ";", ":", "\"", "-", "(", "ab", "12", "a.b", "1,2",
+                       " ", " ", " ", "\n", "é", "中"]
+        for _ in 0..<20_000 {
+            texts.append((0..<Int.random(in: 1...40, using: &generator)).map { _ in special.randomElement(using: &generator)! }.joined())
+        }
         // Long tokens, plain and not.
         texts += [String(repeating: "ab,", count: 3000), "x " + String(repeating: "word-", count: 2000) + " y",
                   String(repeating: "a", count: 10_000)]
@@ -74,6 +81,6 @@ final class WordSegmenterTests: XCTestCase {
         }
         XCTAssertEqual(differences, 0)
         XCTAssertEqual(wordDifferences, 0)
-        XCTAssertGreaterThan(texts.count, 30_000)
+        XCTAssertGreaterThan(texts.count, 50_000)
     }
 }

@@ -53,6 +53,15 @@ public struct ExactKeyRule: Sendable, Hashable {
                     i = winnow_exact_key_ascii(src, i, count, dst, &n, &afterSpace, mode, dropsPunctuation)
                     continue
                 }
+                if !removePunctuation && src[i] >= 0xE3 && src[i] <= 0xEF {
+                    // Chinese, Japanese and Korean text in one C loop: nothing in it is white space.
+                    let end = winnow_exact_key_wide(src, i, count, dst, &n)
+                    if end != i {
+                        i = end
+                        afterSpace = 0
+                        continue
+                    }
+                }
                 let (c, length) = Shingler.decodeScalar(src, at: i)
                 defer { i += length }
                 // Han, Kana and Hangul are letters, never white space: kept without asking ICU

@@ -92,6 +92,17 @@ public final class Shingler {
                 letters += ascii
                 continue
             }
+            if p[i] & 0xF0 == 0xE0 {
+                // Runs of Chinese, Japanese or Korean characters in one C loop.
+                let end = winnow_cjk_run_end(p, i, n)
+                if end != i {
+                    let run = (end - i) / 3
+                    cjk += run
+                    letters += run
+                    i = end
+                    continue
+                }
+            }
             let (c, length) = decodeScalar(p, at: i)
             i += length
             if isCJK(c) {
@@ -116,15 +127,7 @@ public final class Shingler {
 
     /// Han (including extensions and compatibility ideographs), Kana and Hangul.
     @inline(__always)
-    public static func isCJK(_ c: UInt32) -> Bool {
-        switch c {
-        case 0x3040...0x30FF, 0x31F0...0x31FF, 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xAC00...0xD7AF,
-             0x1100...0x11FF, 0x3130...0x318F, 0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3134F:
-            return true
-        default:
-            return false
-        }
-    }
+    public static func isCJK(_ c: UInt32) -> Bool { winnow_is_cjk(c) != 0 }
 
     private func charShingles(_ utf8: UnsafeBufferPointer<UInt8>, n: Int, into hashes: inout [UInt64]) {
         // Locals, not properties, in the loop: no exclusivity checks per byte.
@@ -133,26 +136,34 @@ public final class Shingler {
         bytes = []
         bounds = []
         defer { bytes = kept; bounds = starts }
-        starts.removeAll(keepingCapacity: true)
-        starts.reserveCapacity(utf8.count + 1)
-        // The letters and digits, in order; never longer than the text. The buffer only grows.
+        // At most one start per byte, and the end after them. Both buffers only grow.
+        if starts.count < utf8.count + 1 { starts.append(contentsOf: repeatElement(0, count: utf8.count + 1 - starts.count)) }
+        // The letters and digits, in order; never longer than the text.
         if kept.count < utf8.count { kept.append(contentsOf: repeatElement(0, count: utf8.count - kept.count)) }
         var used = 0
+        var count = 0
         kept.withUnsafeMutableBufferPointer { out in
-            guard let dst = out.baseAddress, let src = utf8.baseAddress else { return }
-            var i = 0
-            while i < utf8.count {
-                let (c, length) = Shingler.decodeScalar(src, at: i)
-                if Shingler.isLetterOrDigit(c) {
-                    starts.append(used)
-                    for k in 0..<length { dst[used + k] = src[i + k] }
-                    used += length
+            starts.withUnsafeMutableBufferPointer { at in
+                guard let dst = out.baseAddress, let src = utf8.baseAddress, let first = at.baseAddress else { return }
+                var i = 0
+                while i < utf8.count {
+                    if src[i] & 0xF0 == 0xE0 {
+                        // Runs of Chinese, Japanese or Korean characters in one C loop.
+                        let end = winnow_copy_cjk_run(src, i, utf8.count, dst, &used, first, &count)
+                        if end != i { i = end; continue }
+                    }
+                    let (c, length) = Shingler.decodeScalar(src, at: i)
+                    if Shingler.isLetterOrDigit(c) {
+                        first[count] = used
+                        count += 1
+                        for k in 0..<length { dst[used + k] = src[i + k] }
+                        used += length
+                    }
+                    i += length
                 }
-                i += length
+                first[count] = used
             }
         }
-        let count = starts.count
-        starts.append(used)
         guard count > 0 else { return }
         kept.withUnsafeBytes { raw in
             starts.withUnsafeBufferPointer { at in
@@ -160,9 +171,7 @@ public final class Shingler {
                     hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[0..<used])))
                     return
                 }
-                for i in 0...(count - n) {
-                    hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[at[i]..<at[i + n]])))
-                }
+                XXHash64.appendWindows(of: raw, starts: at, count: count - n + 1, span: n, trim: 0, to: &hashes)
             }
         }
     }
@@ -189,12 +198,10 @@ public final class Shingler {
         }
         guard count > 0 else { return }
         let span = min(n, count)
-        hashes.reserveCapacity(hashes.count + count - span + 1)
+        // Each window ends before the space after its last word.
         joined.withUnsafeBytes { raw in
             starts.withUnsafeBufferPointer { at in
-                for i in 0...(count - span) {
-                    hashes.append(XXHash64.hash(UnsafeRawBufferPointer(rebasing: raw[at[i]..<(at[i + span] - 1)])))
-                }
+                XXHash64.appendWindows(of: raw, starts: at, count: count - span + 1, span: span, trim: 1, to: &hashes)
             }
         }
     }
