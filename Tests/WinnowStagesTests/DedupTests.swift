@@ -67,6 +67,30 @@ final class DedupTests: XCTestCase {
         XCTAssertTrue(exactOnly.isSuperset(of: ["a1", "a2", "a3"]))
     }
 
+    /// With `keep: first` only kept records are hashed, when the second pass reaches them
+    /// (`prepare`): every removal still names its kept copy's hash and cluster, whatever the batch
+    /// size (the kept record in an earlier batch or in the same one) and thread count.
+    func testKeepFirstNamesEachClusterAfterItsKeptRecordInEveryBatching() throws {
+        let json = pipeline(Self.fixture, #"{"keep": "first"}"#)
+        let reference = try Fixture.run(json, threads: 1).0
+        let drops = reference.ledger.filter { $0.action == .drop }
+        XCTAssertGreaterThanOrEqual(drops.count, 3)
+        for drop in drops {
+            let kept = try XCTUnwrap(drop.detail["kept"]?.stringValue)
+            XCTAssertTrue(reference.hashes.contains { $0.hex == kept }, kept)
+            XCTAssertEqual(drop.detail["cluster"]?.stringValue, "c-" + kept.prefix(12))
+        }
+        func details(_ sink: MemorySink) -> [String] { sink.ledger.map { JSONWriter.compact(.object($0.detail)) } }
+        for (threads, batch) in [(1, 1), (2, 2), (2, 3)] {
+            XCTAssertEqual(details(try Fixture.run(json, threads: threads, batchSize: batch).0), details(reference), "\(threads) threads, batches of \(batch)")
+        }
+        // Tagging: the members of a cluster carry the id its removals name.
+        let tagged = try Fixture.run(pipeline(Self.fixture, #"{"keep": "first", "action": "tag"}"#), threads: 2, batchSize: 2).0
+        let clusterOfA = tagged.records.filter { $0["id"]?.stringValue?.hasPrefix("a") == true }.map { $0["dedup_cluster"]?.stringValue }
+        let removedA = try XCTUnwrap(drops.first { $0.provenance.line == 2 })
+        XCTAssertEqual(clusterOfA, Array(repeating: removedA.detail["cluster"]?.stringValue, count: 3))
+    }
+
     func testImpossibleSettingsAreReportedWithTheirPath() {
         for (config, path, words) in [
             (#"{"simhash": {"k": 6, "blocks": 6}}"#, "$.stages[0].dedup.simhash.blocks", "smaller than the number of blocks"),

@@ -166,6 +166,13 @@ public final class Executor {
             var processed = 0
             while let items = try input.read(maxCount: options.batchSize) {
                 processed += items.count
+                if stages[segment.lowerBound] is any GlobalStage {
+                    var first = takeGlobalStage(at: segment.lowerBound)
+                    if first.awaitsRecords {
+                        for item in items where first.awaits(ordinal: item.record.ordinal) { first.prepare(item.record) }
+                    }
+                    stages[segment.lowerBound] = first
+                }
                 try process(items, range: segment, final: isLast, quarantine: [], spool: output,
                             observer: isLast ? nil : laterSegments[k + 1].lowerBound, sink: sink, report: &report)
                 options.progress?(ProgressSnapshot(phase: stages[segment.lowerBound].name, rows: processed,

@@ -33,12 +33,25 @@ public protocol GlobalStage: Stage {
     var summary: JSONObject? { get }
     /// Per-record signatures to keep with the version (dedup fingerprints), if any.
     var signatures: RecordSignatures? { get }
+    /// Whether, having decided, the stage still waits to see some records as they entered it
+    /// (``prepare(_:)``) before it processes them: dedup names a cluster after its kept record's
+    /// content hash, and hashes only the kept records, once they are known. `false` by default.
+    var awaitsRecords: Bool { get }
+    /// Whether the stage waits to see the record with this ordinal.
+    func awaits(ordinal: Int) -> Bool
+    /// Shows the stage a record it awaits. The executor calls it in input order, before it
+    /// processes the batch holding the record; a stage never waits for a record after one whose
+    /// processing needs it.
+    mutating func prepare(_ record: Record)
 }
 
 extension GlobalStage {
     public func summarize(_ record: Record, _ context: StageContext) throws -> (any Sendable)? { nil }
     public var summary: JSONObject? { nil }
     public var signatures: RecordSignatures? { nil }
+    public var awaitsRecords: Bool { false }
+    public func awaits(ordinal: Int) -> Bool { false }
+    public mutating func prepare(_ record: Record) {}
 }
 
 /// A global stage whose decision about a record, once it has observed them all, depends only on

@@ -15,13 +15,15 @@ public struct DedupSignature: Sendable {
     public var containment: [UInt32] = []
     /// Unicode scalars in the text as it entered the stage (for `longest`/`shortest`).
     public var length: Int
-    /// The record's content hash as it entered the stage: cluster ids and the final tie-break.
-    public var recordHash: RecordHash
+    /// The record's content hash as it entered the stage, for the final tie-break of the keep
+    /// policies that need one; `nil` when the policy does not (`keep: first` without
+    /// containment), and then computed for kept records alone, once they are known.
+    public var recordHash: RecordHash?
     /// The `keep_field` value, for `keep: field`.
     public var keepValue: JSONValue?
 
     public init(exactKey: ExactKeyHash?, fingerprint: SimHashFingerprint?, sketch: [UInt32], length: Int,
-                recordHash: RecordHash, keepValue: JSONValue? = nil) {
+                recordHash: RecordHash?, keepValue: JSONValue? = nil) {
         self.exactKey = exactKey
         self.fingerprint = fingerprint
         self.sketch = sketch
@@ -111,7 +113,7 @@ public final class DedupSigner {
     }
 
     /// The signature of `text` (`recordHash` and `keepValue` describe the record it came from).
-    public func sign(_ text: String, recordHash: RecordHash, keepValue: JSONValue? = nil) throws -> DedupSignature {
+    public func sign(_ text: String, recordHash: RecordHash?, keepValue: JSONValue? = nil) throws -> DedupSignature {
         var text = text
         var signature = try text.withUTF8 { utf8 in
             try withNormalized(utf8) { normalized in try sign(normalized: normalized, recordHash: recordHash, keepValue: keepValue) }
@@ -120,7 +122,7 @@ public final class DedupSigner {
         return signature
     }
 
-    private func sign(normalized: UnsafeBufferPointer<UInt8>, recordHash: RecordHash, keepValue: JSONValue?) throws -> DedupSignature {
+    private func sign(normalized: UnsafeBufferPointer<UInt8>, recordHash: RecordHash?, keepValue: JSONValue?) throws -> DedupSignature {
         // The exact key is computed whatever the methods: documents too short to fingerprint
         // fall back to it.
         let exact = exactKey(normalized: normalized)

@@ -22,6 +22,10 @@ public struct DedupStage: OrdinalDecidingStage {
     private var decisions: [Int: DuplicateDecision] = [:]
     private var clusters: [Int: String] = [:]
     private var result: JSONObject?
+    /// Clusters named once their kept record is seen (``prepare(_:)``): its ordinal -> the
+    /// cluster's provisional id, and that id -> the kept record's hash.
+    private var unnamed: [Int: String] = [:]
+    private var named: [String: RecordHash] = [:]
 
     public init(index: Int, settings: DedupSettings, references: [ReferenceMember] = []) {
         self.index = index
@@ -33,7 +37,18 @@ public struct DedupStage: OrdinalDecidingStage {
         let signer = try context.cached("dedup.\(index)") { try DedupSigner(settings: settings) }
         let keepValue: JSONValue?
         if case .field(let f, _) = settings.keep { keepValue = record.fields[f] } else { keepValue = nil }
-        return try signer.sign(record.fields[settings.field]?.stringValue ?? "", recordHash: record.hash, keepValue: keepValue)
+        return try signer.sign(record.fields[settings.field]?.stringValue ?? "",
+                               recordHash: decidesByHash ? record.hash : nil, keepValue: keepValue)
+    }
+
+    /// Whether deciding needs every record's content hash: the keep policies break ties by it,
+    /// and containment keeps the larger record, which may come later. With `keep: first` the
+    /// kept record of a cluster is its first, so only kept records are hashed, once known, when
+    /// they reach ``prepare(_:)`` (canonical JSON and SHA-256 of every record were 7% of a
+    /// dedup run).
+    private var decidesByHash: Bool {
+        guard case .first = settings.keep else { return true }
+        return settings.methods.contains(.containment)
     }
 
     public mutating func observe(_ record: Record, summary: (any Sendable)?) throws {
@@ -51,13 +66,36 @@ public struct DedupStage: OrdinalDecidingStage {
         }
         result = outcome.summary
         if settings.tagField != nil { result?["action"] = .string("tag") }
+        unnamed = outcome.unnamed
     }
+
+    public var awaitsRecords: Bool { !unnamed.isEmpty }
+
+    public func awaits(ordinal: Int) -> Bool { unnamed[ordinal] != nil }
+
+    public mutating func prepare(_ record: Record) {
+        guard let id = unnamed.removeValue(forKey: record.ordinal) else { return }
+        named[id] = record.hash
+    }
+
+    /// The decision about a record, with its cluster's name once the kept record has been seen.
+    private func decision(_ ordinal: Int) -> DuplicateDecision? {
+        guard var d = decisions[ordinal] else { return nil }
+        if d.keptHash == nil, let hash = named[d.clusterID] {
+            d.keptHash = hash
+            d.clusterID = "c-" + hash.short
+        }
+        return d
+    }
+
+    /// A cluster id, named once its kept record has been seen.
+    private func clusterID(_ id: String) -> String { named[id].map { "c-" + $0.short } ?? id }
 
     public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
         if let field = settings.tagField {
-            guard let cluster = clusters[record.ordinal] else { return .keep }
+            guard let cluster = clusters[record.ordinal].map(clusterID) else { return .keep }
             record.fields[field] = .string(cluster)
-            context.noteChange(rule: "dedup.tag", detail: decisions[record.ordinal]?.detail ?? JSONObject([("cluster", .string(cluster))]))
+            context.noteChange(rule: "dedup.tag", detail: decision(record.ordinal)?.detail ?? JSONObject([("cluster", .string(cluster))]))
             return .keep
         }
         return verdict(forOrdinal: record.ordinal) ?? .keep
@@ -65,7 +103,7 @@ public struct DedupStage: OrdinalDecidingStage {
 
     public func verdict(forOrdinal ordinal: Int) -> StageVerdict? {
         guard settings.tagField == nil else { return nil }
-        guard let decision = decisions[ordinal] else { return .keep }
+        guard let decision = decision(ordinal) else { return .keep }
         return .drop(rule: decision.rule, detail: decision.detail)
     }
 

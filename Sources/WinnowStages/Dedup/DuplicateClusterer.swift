@@ -24,8 +24,9 @@ public struct DuplicateDecision: Sendable, Equatable {
     public var clusterSize: Int
     /// The kept record's position in this build (`nil` when it is in an earlier version).
     public var keptOrdinal: Int?
-    /// The kept record's hash (as it entered the stage, or in the earlier version).
-    public var keptHash: RecordHash
+    /// The kept record's hash (as it entered the stage, or in the earlier version); `nil` until
+    /// the stage has seen the kept record (see ``DuplicateClusterer/Result/unnamed``).
+    public var keptHash: RecordHash?
     /// The earlier version holding the kept copy, for `against`.
     public var againstVersion: String?
     /// Hamming distance to the kept copy's fingerprint, when both have one.
@@ -42,7 +43,7 @@ public struct DuplicateDecision: Sendable, Equatable {
         o["method"] = .string(method)
         o["cluster"] = .string(clusterID)
         o["cluster_size"] = .number(JSONNumber(clusterSize))
-        o["kept"] = .string(keptHash.hex)
+        if let keptHash { o["kept"] = .string(keptHash.hex) }
         if let keptOrdinal { o["kept_ordinal"] = .number(JSONNumber(keptOrdinal)) }
         if let againstVersion { o["against"] = .string(againstVersion) }
         if let distance { o["distance"] = .number(JSONNumber(distance)) }
@@ -84,6 +85,10 @@ public struct DuplicateClusterer {
         /// Member index -> cluster id, for every member of a cluster (kept ones too).
         public var clusterOf: [Int: String]
         public var summary: JSONObject
+        /// Clusters whose kept record has no hash yet (``DedupSignature/recordHash``): the kept
+        /// record's ordinal -> the cluster's provisional id, `pending-` and that ordinal. Its
+        /// decisions have no `keptHash`; both are filled in once the record is seen.
+        public var unnamed: [Int: String] = [:]
     }
 
     public func cluster(_ members: [Member], references: [ReferenceMember] = [], threads: Int = 1) throws -> Result {
@@ -147,6 +152,7 @@ public struct DuplicateClusterer {
         var removed: [Int: DuplicateDecision] = [:]
         var clusterOf: [Int: String] = [:]
         var clusterSizes: [String: Int] = [:]
+        var unnamed: [Int: String] = [:]
         for root in groups.keys.sorted() {
             guard let group = groups[root], group.count > 1, group.contains(where: { $0 >= r }) else { continue }
             let kept = group[0] < r ? group[0] : group.dropFirst().reduce(group[0]) { best, node in
@@ -154,7 +160,8 @@ public struct DuplicateClusterer {
             }
             let keptSignature = signature(kept)
             let keptHash = kept < r ? references[kept].recordHash : keptSignature.recordHash
-            let clusterID = "c-" + keptHash.short
+            // A reference always has its hash; a new kept record may not yet.
+            let clusterID = name(keptHash, keptOrdinal: kept < r ? -1 : members[kept - r].ordinal, &unnamed)
             clusterSizes[clusterID] = group.count
             for node in group where node >= r { clusterOf[node - r] = clusterID }
             for node in group where node != kept && node >= r {
@@ -167,7 +174,7 @@ public struct DuplicateClusterer {
         }
         if settings.methods.contains(.containment) {
             summary["containment"] = .object(containment(members, removed: &removed, clusterOf: &clusterOf,
-                                                         clusterSizes: &clusterSizes, threads: threads))
+                                                         clusterSizes: &clusterSizes, unnamed: &unnamed, threads: threads))
         }
         for (k, d) in removed { removed[k]?.clusterSize = clusterSizes[d.clusterID] ?? 2 }
         var sizes: [Int: Int] = [:]
@@ -185,11 +192,20 @@ public struct DuplicateClusterer {
             summary["against"] = .array(Array(Set(references.map(\.version))).sorted().map(JSONValue.string))
             summary["reference_records"] = .number(JSONNumber(r))
         }
-        return Result(removed: removed, clusterOf: clusterOf, summary: summary)
+        return Result(removed: removed, clusterOf: clusterOf, summary: summary, unnamed: unnamed)
+    }
+
+    /// A cluster's id: `c-` and the kept record's short hash, or a provisional one (noted in
+    /// `unnamed`) while that hash is not known.
+    private func name(_ keptHash: RecordHash?, keptOrdinal: Int, _ unnamed: inout [Int: String]) -> String {
+        if let keptHash { return "c-" + keptHash.short }
+        let id = "pending-\(keptOrdinal)"
+        unnamed[keptOrdinal] = id
+        return id
     }
 
     private func decision(_ s: DedupSignature, method: String, clusterID: String, kept: DedupSignature, keptOrdinal: Int?,
-                          keptHash: RecordHash, againstVersion: String?) -> DuplicateDecision {
+                          keptHash: RecordHash?, againstVersion: String?) -> DuplicateDecision {
         var d = DuplicateDecision(method: method, clusterID: clusterID, clusterSize: 0, keptOrdinal: keptOrdinal,
                                   keptHash: keptHash, againstVersion: againstVersion)
         if let a = s.fingerprint, let b = kept.fingerprint { d.distance = a.distance(to: b) }
@@ -202,7 +218,7 @@ public struct DuplicateClusterer {
     /// one of them. The removed record joins its container's cluster. Records of `against`
     /// versions are not compared (their shingles are not stored).
     private func containment(_ members: [Member], removed: inout [Int: DuplicateDecision], clusterOf: inout [Int: String],
-                             clusterSizes: inout [String: Int], threads: Int) -> JSONObject {
+                             clusterSizes: inout [String: Int], unnamed: inout [Int: String], threads: Int) -> JSONObject {
         let c = settings.containment
         let order = members.indices.filter { removed[$0] == nil }.sorted { a, b in
             let x = members[a].signature.containment.count, y = members[b].signature.containment.count
@@ -217,7 +233,7 @@ public struct DuplicateClusterer {
             if let existing = clusterOf[container] {
                 clusterID = existing
             } else {
-                clusterID = "c-" + kept.recordHash.short
+                clusterID = name(kept.recordHash, keptOrdinal: members[container].ordinal, &unnamed)
                 clusterOf[container] = clusterID
                 clusterSizes[clusterID] = 1
             }
@@ -253,7 +269,7 @@ public struct DuplicateClusterer {
                 if p != q { return descending ? q < p : p < q }
             }
         }
-        if x.recordHash != y.recordHash { return x.recordHash < y.recordHash }
+        if let p = x.recordHash, let q = y.recordHash, p != q { return p < q }
         return a.ordinal < b.ordinal
     }
 
