@@ -16,28 +16,52 @@
 #include <immintrin.h>
 #define WINNOW_HAS_AVX2_PATH 1
 
-/* CPUID leaf 7's EBX (the AVX2 and AVX-512 feature bits) when the OS saves every register
-   state in `xcr0_bits` (XCR0: 0x06 XMM and YMM, 0xE6 also the opmask and ZMM state), else 0. */
-static inline unsigned winnow_cpu_leaf7_ebx(unsigned xcr0_bits) {
+/* CPUID leaf 7's EBX and ECX (the AVX2 and AVX-512 feature bits) when the OS saves every
+   register state in `xcr0_bits` (XCR0: 0x06 XMM and YMM, 0xE6 also the opmask and ZMM state);
+   zeros otherwise. */
+static inline void winnow_cpu_leaf7(unsigned xcr0_bits, unsigned *ebx, unsigned *ecx) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return 0;  /* OSXSAVE */
+    *ebx = 0;
+    *ecx = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return;  /* OSXSAVE */
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & xcr0_bits) != xcr0_bits || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return b;
+    if ((lo & xcr0_bits) != xcr0_bits || !__get_cpuid_count(7, 0, &a, &b, &c, &d)) return;
+    *ebx = b;
+    *ecx = c;
 }
 
 /* Whether the CPU and the OS support AVX2 (leaf 7 EBX bit 5); asked once. */
 static inline int winnow_cpu_has_avx2(void) {
     static int known = -1;
-    if (known < 0) known = (int)((winnow_cpu_leaf7_ebx(0x06) >> 5) & 1);
+    if (known < 0) {
+        unsigned b, c;
+        winnow_cpu_leaf7(0x06, &b, &c);
+        known = (int)((b >> 5) & 1);
+    }
     return known;
 }
 
 /* Whether the CPU and the OS support AVX-512 F and DQ (leaf 7 EBX bits 16 and 17); asked once. */
 static inline int winnow_cpu_has_avx512dq(void) {
     static int known = -1;
-    if (known < 0) known = (winnow_cpu_leaf7_ebx(0xE6) & (3u << 16)) == (3u << 16);
+    if (known < 0) {
+        unsigned b, c;
+        winnow_cpu_leaf7(0xE6, &b, &c);
+        known = (b & (3u << 16)) == (3u << 16);
+    }
+    return known;
+}
+
+/* Whether the CPU and the OS support AVX-512 F, BW and VBMI2 (EBX bits 16 and 30, ECX bit 6),
+   for byte compression; asked once. */
+static inline int winnow_cpu_has_avx512vbmi2(void) {
+    static int known = -1;
+    if (known < 0) {
+        unsigned b, c;
+        winnow_cpu_leaf7(0xE6, &b, &c);
+        known = (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 6));
+    }
     return known;
 }
 #endif
@@ -299,6 +323,42 @@ static inline size_t winnow_json_unescape_chunk(const uint8_t *p, size_t *i, siz
     return w;
 }
 
+#if defined(WINNOW_HAS_AVX2_PATH)
+/* The exact key's default (white space collapsed, punctuation kept) over 64 bytes at a time:
+   white space becomes a space, a space after white space is dropped, and the bytes left are
+   packed with one compress (AVX-512 VBMI2), up to the first byte from 0x80. *prev as in
+   winnow_exact_key_ascii. Returns where it stopped: at a byte from 0x80, or with fewer than 64
+   bytes left. dst must hold as many bytes as src (the compressed vector is stored whole). */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,popcnt")))
+static inline size_t winnow_exact_key_collapse64(const uint8_t *src, size_t i, size_t n, uint8_t *dst, size_t *o,
+                                                 unsigned *prev) {
+    size_t w = *o;
+    unsigned long long p = *prev;
+    const __m512i space = _mm512_set1_epi8(' '), tab = _mm512_set1_epi8(9), four = _mm512_set1_epi8(4);
+    while (i + 64 <= n) {
+        const __m512i v = _mm512_loadu_si512((const void *)(src + i));
+        const unsigned long long high = _mm512_movepi8_mask(v);
+        const unsigned long long ascii = high ? (1ull << __builtin_ctzll(high)) - 1 : ~0ull;
+        const unsigned long long ws = (_mm512_cmpeq_epi8_mask(v, space) | _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, tab), four)) & ascii;
+        const unsigned long long keep = ascii & ~(ws & ((ws << 1) | p));
+        const __m512i packed = _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(v, ws, space));
+        _mm512_storeu_si512((void *)(dst + w), packed);
+        w += (size_t)__builtin_popcountll(keep);
+        if (high) {
+            const unsigned k = (unsigned)__builtin_ctzll(high);
+            if (k > 0) p = (ws >> (k - 1)) & 1;
+            i += k;
+            break;
+        }
+        p = ws >> 63;
+        i += 64;
+    }
+    *o = w;
+    *prev = (unsigned)p;
+    return i;
+}
+#endif
+
 /* Dedup's exact key over an ASCII run starting at i: white space (space, TAB..CR) collapsed to one
    space (whitespace 0), removed (1) or kept (2); with remove_punct, bytes other than letters,
    digits and white space dropped. *o is the write position in dst. For collapsing, *after_space
@@ -312,6 +372,16 @@ static inline size_t winnow_exact_key_ascii(const uint8_t *src, size_t i, size_t
     unsigned prev = (unsigned)*after_space;
     const unsigned punct = (unsigned)remove_punct;
     if (whitespace == 0 && !remove_punct) {
+#if defined(WINNOW_HAS_AVX2_PATH)
+        if (n - i >= 64 && winnow_cpu_has_avx512vbmi2()) {
+            i = winnow_exact_key_collapse64(src, i, n, dst, &w, &prev);
+            if (i < n && src[i] >= 0x80) {
+                *o = w;
+                *after_space = (int)prev;
+                return i;
+            }
+        }
+#endif
         /* The default, on its own. Most sixteen-byte pieces of prose have nothing to collapse:
            no byte from 0x80, no tab or newline, no two spaces in a row, and no space that
            follows a collapsed one. Those are copied whole; the others go byte by byte (about
