@@ -561,6 +561,49 @@ static inline void winnow_word_class_masks(const uint8_t *q, unsigned *alnum, un
 }
 #endif
 
+#if defined(WINNOW_HAS_AVX2_PATH)
+/* Word shingling's fast path over 64 bytes at q (AVX-512 BW and VBMI2), which must start at a
+   token or at white space: the plain tokens up to the last separator before the first byte that
+   would need ICU or make a token special (see winnow_join_ascii_words) are cut at once. Words
+   are the runs of letters and digits; each is kept with one space after it (the byte after a
+   word becomes a space, other bytes are dropped) by one compress, and the words' starts are
+   counted off the kept mask. Returns the bytes done (they end with a separator), or 0 when there
+   is no separator before the first such byte. joined needs 64 bytes of room at *used. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,bmi,popcnt,lzcnt")))
+static inline size_t winnow_join_words64(const uint8_t *q, uint8_t *joined, size_t *used, size_t *starts, size_t *count) {
+    const __m512i v = _mm512_loadu_si512((const void *)q);
+    const __m512i d = _mm512_sub_epi8(v, _mm512_set1_epi8('0'));
+    const __m512i l = _mm512_sub_epi8(_mm512_or_si512(v, _mm512_set1_epi8(0x20)), _mm512_set1_epi8('a'));
+    const unsigned long long alnum =
+        _mm512_cmple_epu8_mask(d, _mm512_set1_epi8(9)) | _mm512_cmple_epu8_mask(l, _mm512_set1_epi8(25));
+    const unsigned long long sep = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(' ')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\n'))
+        | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\r'));
+    const unsigned long long bad = (_mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F)) & ~sep)
+        | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(0x7F)) | _mm512_movepi8_mask(v);
+    const unsigned long long joiner = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
+    const unsigned long long punct = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'))
+        | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(',')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(';'))
+        | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\'')) | _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+    /* Punctuation at byte 63 is never inside the span: the span ends at a separator before it. */
+    const unsigned long long problem = bad | joiner | (punct & (alnum << 1) & (alnum >> 1));
+    const unsigned long long before = problem ? (1ull << __builtin_ctzll(problem)) - 1 : ~0ull;
+    const unsigned long long seps = sep & before;
+    if (!seps) return 0;
+    const unsigned last = 63u - (unsigned)__builtin_clzll(seps);
+    const unsigned long long span = last == 63 ? ~0ull : (1ull << (last + 1)) - 1;
+    const unsigned long long a = alnum & span;
+    const unsigned long long keep = (a | (~a & (a << 1))) & span;
+    size_t u = *used, c = *count;
+    _mm512_storeu_si512((void *)(joined + u), _mm512_maskz_compress_epi8(keep, _mm512_mask_mov_epi8(_mm512_set1_epi8(' '), a, v)));
+    for (unsigned long long word = a & ~(a << 1); word; word &= word - 1) {
+        starts[c++] = u + (size_t)__builtin_popcountll(keep & ((1ull << __builtin_ctzll(word)) - 1));
+    }
+    *used = u + (size_t)__builtin_popcountll(keep);
+    *count = c;
+    return last + 1;
+}
+#endif
+
 /* Word shingling's ASCII fast path (WordSegmenter.joinWords) over a whole text, from *pos: the
    words of each ASCII token are appended to joined at *used, each followed by one space, and each
    word's start in joined to starts at *count. In a plain token a word is a run of letters and
@@ -580,7 +623,20 @@ static inline int winnow_join_ascii_words(const uint8_t *restrict p, size_t *pos
                                           size_t *token_end, int stop_at_plain) {
     const uint8_t *const cls = winnow_word_byte_class;
     size_t i = *pos, u = *used, c = *count;
+#if defined(WINNOW_HAS_AVX2_PATH)
+    const int wide = !stop_at_plain && winnow_cpu_has_avx512vbmi2();
+#endif
     for (;;) {
+#if defined(WINNOW_HAS_AVX2_PATH)
+        /* i is at a token or at white space here. */
+        if (wide && i + 64 <= n) {
+            const size_t done = winnow_join_words64(p + i, joined, &u, starts, &c);
+            if (done) {
+                i += done;
+                continue;
+            }
+        }
+#endif
         const size_t space_start = i;
         while (i < n && (cls[p[i]] & 2)) i++;
         if (i >= n) break;
