@@ -822,6 +822,21 @@ static inline size_t winnow_exact_key_wide(const uint8_t *src, size_t i, size_t 
     return i;
 }
 
+/* The bottom-k sketch's candidates: the upper halves of the values whose upper half is below
+   `limit`, in order, written to out without a branch per value; returns how many, or (size_t)-1
+   when there are more than `capacity`. */
+static inline size_t winnow_upper_halves_below(const uint64_t *values, size_t n, uint64_t limit, uint32_t *out,
+                                               size_t capacity) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (count == capacity) return (size_t)-1;
+        const uint64_t upper = values[i] >> 32;
+        out[count] = (uint32_t)upper;
+        count += upper < limit;
+    }
+    return count;
+}
+
 /* xxHash (libxxhash-dev), compiled inline (XXH_INLINE_ALL): a shingle of twenty bytes is hashed
    without a call, and the library's names stay private to this header. Swift cannot see the
    macros that rename them, so Swift calls these wrappers. */
