@@ -26,8 +26,9 @@ public enum BottomKSketch {
     /// The same sketch from distinct shingle hashes in any order (``ShingleSet``): the `size`
     /// smallest distinct upper halves, ascending. Hash values are uniform, so the smallest `size`
     /// of n lie below about size/n of the range: the values below 1.5 times that bound (about
-    /// 1.5 · size of them) are sorted, and all of them only when those hold fewer than `size`
-    /// distinct values (short lists, or values made to defeat this). One comparison per value.
+    /// 1.5 · size of them) are picked (branch-free, in C) and sorted by their top bits into
+    /// buckets (linear), and all of them are sorted only when those hold fewer than `size`
+    /// distinct values (short lists, or values made to defeat this).
     public static func make(distinct hashes: [UInt64], size: Int = defaultSize) -> [UInt32] {
         let n = hashes.count
         guard size > 0, n > 0 else { return [] }
@@ -42,7 +43,14 @@ public enum BottomKSketch {
                 }
                 count = found == Int(bitPattern: UInt.max) ? 0 : found
             }
-            keepSmallestDistinct(&picked, size)
+            // All below the limit: sorted by their top bits first (linear for uniform values).
+            let count = picked.count
+            picked.withUnsafeMutableBufferPointer { values in
+                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(count, 1)) { scratch in
+                    winnow_sort_below_u32(values.baseAddress!, count, limit, scratch.baseAddress!)
+                }
+            }
+            keepSmallestDistinct(&picked, size, sorted: true)
             // Every value left out is above the limit, so above all `size` kept ones.
             if picked.count == size { return picked }
         }
@@ -51,9 +59,9 @@ public enum BottomKSketch {
         return picked
     }
 
-    /// Sorts `values`, drops repeats and keeps the first `size`.
-    private static func keepSmallestDistinct(_ values: inout [UInt32], _ size: Int) {
-        SimHasher.makeSet(&values)
+    /// Sorts `values` (unless `sorted`), drops repeats and keeps the first `size`.
+    private static func keepSmallestDistinct(_ values: inout [UInt32], _ size: Int, sorted: Bool = false) {
+        if sorted { SimHasher.dropRepeats(sorted: &values) } else { SimHasher.makeSet(&values) }
         if values.count > size { values.removeLast(values.count - size) }
     }
 

@@ -85,12 +85,18 @@ public enum SimHasher {
     @inlinable  // generic: callers in other modules must get a specialized copy, not witness-table sorting
     public static func makeSet<Value: Comparable>(_ hashes: inout [Value]) {
         hashes.sort()
+        dropRepeats(sorted: &hashes)
+    }
+
+    /// Removes repeats from sorted `values` (they are adjacent).
+    @inlinable
+    public static func dropRepeats<Value: Equatable>(sorted values: inout [Value]) {
         var write = 0
-        for read in hashes.indices where read == 0 || hashes[read] != hashes[read - 1] {
-            hashes[write] = hashes[read]
+        for read in values.indices where read == 0 || values[read] != values[read - 1] {
+            values[write] = values[read]
             write += 1
         }
-        hashes.removeLast(hashes.count - write)
+        values.removeLast(values.count - write)
     }
 
     /// The fingerprint of a document's shingle hashes. `hashes` becomes a sorted set when
