@@ -58,6 +58,24 @@ final class SimilarityTests: XCTestCase {
         XCTAssertEqual(SimHashFingerprint(bytes: fp!.bytes(width: 128)), fp)
     }
 
+    func testFingerprintIsThePerBitMajorityForManyHashes() {
+        // The majority is counted with AVX-512 where the CPU has it (byte counters widened every
+        // 255 hashes): equal to counting each bit, for lengths around 255 and 510, and with ties.
+        var random = SeededRandom(state: 5)
+        for count in [1, 2, 254, 255, 256, 509, 510, 511, 2000] {
+            var hashes = (0..<count).map { _ in random.next() & random.next() }  // bits set a quarter of the time
+            hashes += hashes.prefix(count / 2).map { ~$0 }
+            var expected: UInt64 = 0
+            for bit in 0..<64 where hashes.filter({ $0 >> UInt64(bit) & 1 == 1 }).count * 2 > hashes.count {
+                expected |= 1 << UInt64(bit)
+            }
+            var copy = hashes
+            XCTAssertEqual(SimHasher.fingerprint(&copy, width: 64, weighting: .frequency)?.low, expected, "\(count)")
+            var ties = hashes + hashes.map { ~$0 }
+            XCTAssertEqual(SimHasher.fingerprint(&ties, width: 64, weighting: .frequency)?.low, 0, "ties \(count)")
+        }
+    }
+
     func testBlockTablesFindExactlyThePairsBruteForceFinds() throws {
         var rng = SeededRandom(state: 42)
         for (width, k, blocks) in [(64, 3, 4), (64, 8, 10), (64, 11, 13), (128, 6, 8)] {
