@@ -4,9 +4,12 @@
    with SSE2 (baseline on x86-64), one byte per step elsewhere. Swift's SIMD types do not
    reliably compile to vector compares and movemask, and a table lookup per byte runs at about
    1 GB/s; these run at memory speed. Each returns the first index >= i (and < n) whose byte is
-   in the class, or n. */
+   in the class, or n. Dedup's kernels (word cutting, the exact key, shingle hashes, the SimHash
+   majority) also have AVX-512 paths, taken when the CPU has it (checked once at run time) and
+   tested against the same results as the paths for other CPUs. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -18,11 +21,16 @@
 
 /* CPUID leaf 7's EBX and ECX (the AVX2 and AVX-512 feature bits) when the OS saves every
    register state in `xcr0_bits` (XCR0: 0x06 XMM and YMM, 0xE6 also the opmask and ZMM state);
-   zeros otherwise. */
+   zeros otherwise. A non-empty WINNOW_NO_AVX512 in the environment turns the AVX-512 paths off
+   (zeros for 0xE6), so their fallbacks can be tested and timed on a CPU that has it. */
 static inline void winnow_cpu_leaf7(unsigned xcr0_bits, unsigned *ebx, unsigned *ecx) {
     unsigned a, b, c, d;
     *ebx = 0;
     *ecx = 0;
+    if ((xcr0_bits & 0xE0) != 0) {
+        const char *off = getenv("WINNOW_NO_AVX512");
+        if (off != NULL && off[0] != 0) return;
+    }
     if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) return;  /* OSXSAVE */
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
