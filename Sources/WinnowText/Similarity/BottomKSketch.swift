@@ -52,11 +52,20 @@ public enum BottomKSketch {
             }
             keepSmallestDistinct(&picked, size, sorted: true)
             // Every value left out is above the limit, so above all `size` kept ones.
-            if picked.count == size { return picked }
+            if picked.count == size { return trimmed(picked) }
         }
         picked = hashes.map { UInt32(truncatingIfNeeded: $0 >> 32) }
         keepSmallestDistinct(&picked, size)
-        return picked
+        return trimmed(picked)
+    }
+
+    /// A copy without spare capacity: sketches live as long as the build (the candidates'
+    /// array has room for 4 · size values, a whole document's for all of them).
+    private static func trimmed(_ values: [UInt32]) -> [UInt32] {
+        [UInt32](unsafeUninitializedCapacity: values.count) { out, count in
+            values.withUnsafeBufferPointer { if let from = $0.baseAddress { out.baseAddress!.update(from: from, count: $0.count) } }
+            count = values.count
+        }
     }
 
     /// Sorts `values` (unless `sorted`), drops repeats and keeps the first `size`.
