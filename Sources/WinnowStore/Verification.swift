@@ -22,7 +22,7 @@ public struct VerificationReport: Sendable {
     public var ok: Bool { badRecords.isEmpty && badVersions.isEmpty && badShards.isEmpty }
 
     public init(store: Store) throws {
-        let s = try store.database.prepare("SELECT hash, encoding, size, body FROM objects")
+        let s = try store.database.prepare("SELECT hash, encoding, size, body FROM objects ORDER BY hash")
         var bad: [(RecordHash, String)] = []
         while try s.step() {
             recordsChecked += 1

@@ -131,8 +131,16 @@ final class StoreTests: XCTestCase {
         // Turn the store back into a schema-1 store, as the first release wrote it.
         let old = try Database(path: path + "/store.sqlite")
         try old.execute("DROP TABLE signatures; DROP TABLE signature_sets; DROP TABLE shard_files; DROP TABLE shard_sets; DELETE FROM schema_migrations WHERE version > 1;")
+        // Schema 1 kept bodies in a table keyed by hash (WITHOUT ROWID).
+        try old.execute("""
+            CREATE TABLE objects_v1(hash BLOB PRIMARY KEY, encoding INTEGER NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL) WITHOUT ROWID;
+            INSERT INTO objects_v1 SELECT hash, encoding, size, body FROM objects; DROP TABLE objects; ALTER TABLE objects_v1 RENAME TO objects;
+            """)
+        let bodies = try old.scalarInt("SELECT COUNT(*) FROM objects")
         let upgraded = try Store(directory: path)
         XCTAssertEqual(upgraded.schemaVersion, Migrations.latestVersion)
+        XCTAssertEqual(try upgraded.database.scalarInt("SELECT COUNT(*) FROM objects"), bodies)
+        XCTAssertEqual(try upgraded.database.scalarInt("SELECT COUNT(*) FROM pragma_table_info('objects') WHERE name = 'id'"), 1)
         XCTAssertEqual(try upgraded.versions().map(\.id), [v.id], "data written by the old schema survives the upgrade")
         XCTAssertEqual(try upgraded.shardSets(of: v).count, 0)
         XCTAssertTrue(try VerificationReport(store: upgraded).ok)
