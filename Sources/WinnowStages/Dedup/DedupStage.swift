@@ -5,6 +5,12 @@ import WinnowText
 /// ones, across the whole dataset, and against earlier versions. A barrier: every record is
 /// signed (in parallel) and observed before any is decided.
 ///
+/// Clusters are named after their kept record's content hash. With `keep: first` (and no
+/// containment) the kept record is a cluster's first, so only kept records are hashed: the
+/// executor shows them to ``prepare(_:)`` before the second pass processes their batch, and the
+/// removals' ledger details get their names then. A runner that writes no ledger (`winnow bench
+/// stages`) skips that, and the details it discards name clusters `pending-<ordinal>`.
+///
 /// Memory: one ``DedupSignature`` per record reaching the stage (about 60 bytes plus a sketch of
 /// up to 256 bytes; about 340 bytes per fingerprinted document), the signatures of `against`
 /// versions, and while searching 32 bytes per fingerprint per worker thread. The `containment`
