@@ -996,6 +996,12 @@ static inline unsigned winnow_xxh64_x8(const uint8_t *bytes, const ptrdiff_t *st
 }
 #endif
 
+/* XXH64 (seed 0) of window k of winnow_xxh64_windows. */
+static inline uint64_t winnow_xxh64_window(const uint8_t *bytes, const ptrdiff_t *starts, size_t k, size_t span, size_t trim) {
+    const size_t from = (size_t)starts[k], to = (size_t)starts[k + span] - trim;
+    return XXH64(bytes + from, to - from, 0);
+}
+
 /* XXH64 (seed 0) of `count` windows of `bytes`: window i is bytes[starts[i] ..< starts[i + span] - trim],
    its hash goes to out[i]. Shingling calls this once per document: eight windows at a time with
    AVX-512 where the CPU has it, else one C loop over independent hashes, which the CPU overlaps,
@@ -1007,19 +1013,14 @@ static inline void winnow_xxh64_windows(const uint8_t *bytes, const ptrdiff_t *s
     if (count >= 8 && winnow_cpu_has_avx512dq()) {
         for (; i + 8 <= count; i += 8) {
             unsigned left = winnow_xxh64_x8(bytes, starts + i, span, trim, out + i);
-            while (left) {
+            for (; left; left &= left - 1) {
                 const size_t k = i + (size_t)__builtin_ctz(left);
-                const size_t from = (size_t)starts[k], to = (size_t)starts[k + span] - trim;
-                out[k] = XXH64(bytes + from, to - from, 0);
-                left &= left - 1;
+                out[k] = winnow_xxh64_window(bytes, starts, k, span, trim);
             }
         }
     }
 #endif
-    for (; i < count; i++) {
-        const size_t from = (size_t)starts[i], to = (size_t)starts[i + span] - trim;
-        out[i] = XXH64(bytes + from, to - from, 0);
-    }
+    for (; i < count; i++) out[i] = winnow_xxh64_window(bytes, starts, i, span, trim);
 }
 
 #endif

@@ -139,6 +139,13 @@ public final class WordSegmenter {
         let n = utf8.count
         // Start of the open ICU region (as in `forEachSegment`).
         var region: Int?
+        func flush(to end: Int) throws {
+            guard let start = region else { return }
+            region = nil
+            try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<end])) { r, isWord in
+                if isWord { append(start + r.lowerBound..<start + r.upperBound) }
+            }
+        }
         var p = 0
         while true {
             var tokenStart = 0, tokenEnd = 0
@@ -152,19 +159,10 @@ public final class WordSegmenter {
                 continue
             }
             // A plain token after a region: the region's words first, then on from the token.
-            if let start = region {
-                region = nil
-                try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<tokenStart])) { r, isWord in
-                    if isWord { append(start + r.lowerBound..<start + r.upperBound) }
-                }
-            }
+            try flush(to: tokenStart)
             p = tokenStart
         }
-        if let start = region {
-            try forEachICUSegment(in: UnsafeBufferPointer(rebasing: utf8[start..<n])) { r, isWord in
-                if isWord { append(start + r.lowerBound..<start + r.upperBound) }
-            }
-        }
+        try flush(to: n)
         return count
     }
 

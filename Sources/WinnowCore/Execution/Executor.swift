@@ -166,11 +166,10 @@ public final class Executor {
             var processed = 0
             while let items = try input.read(maxCount: options.batchSize) {
                 processed += items.count
-                if stages[segment.lowerBound] is any GlobalStage {
+                // A later segment starts at the global stage that decided; it may wait for records.
+                if (stages[segment.lowerBound] as? any GlobalStage)?.awaitsRecords == true {
                     var first = takeGlobalStage(at: segment.lowerBound)
-                    if first.awaitsRecords {
-                        for item in items where first.awaits(ordinal: item.record.ordinal) { first.prepare(item.record) }
-                    }
+                    for item in items where first.awaits(ordinal: item.record.ordinal) { first.prepare(item.record) }
                     stages[segment.lowerBound] = first
                 }
                 try process(items, range: segment, final: isLast, quarantine: [], spool: output,

@@ -89,13 +89,13 @@ public struct DedupStage: OrdinalDecidingStage {
         guard var d = decisions[ordinal] else { return nil }
         if d.keptHash == nil, let hash = named[d.clusterID] {
             d.keptHash = hash
-            d.clusterID = "c-" + hash.short
+            d.clusterID = DuplicateClusterer.clusterID(keptHash: hash)
         }
         return d
     }
 
     /// A cluster id, named once its kept record has been seen.
-    private func clusterID(_ id: String) -> String { named[id].map { "c-" + $0.short } ?? id }
+    private func clusterID(_ id: String) -> String { named[id].map { DuplicateClusterer.clusterID(keptHash: $0) } ?? id }
 
     public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
         if let field = settings.tagField {

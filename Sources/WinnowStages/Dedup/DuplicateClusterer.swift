@@ -195,10 +195,13 @@ public struct DuplicateClusterer {
         return Result(removed: removed, clusterOf: clusterOf, summary: summary, unnamed: unnamed)
     }
 
+    /// The id of the cluster whose kept record has this hash.
+    static func clusterID(keptHash: RecordHash) -> String { "c-" + keptHash.short }
+
     /// A cluster's id: `c-` and the kept record's short hash, or a provisional one (noted in
     /// `unnamed`) while that hash is not known.
     private func name(_ keptHash: RecordHash?, keptOrdinal: Int, _ unnamed: inout [Int: String]) -> String {
-        if let keptHash { return "c-" + keptHash.short }
+        if let keptHash { return DuplicateClusterer.clusterID(keptHash: keptHash) }
         let id = "pending-\(keptOrdinal)"
         unnamed[keptOrdinal] = id
         return id

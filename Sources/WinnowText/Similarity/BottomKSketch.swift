@@ -11,18 +11,6 @@
 public enum BottomKSketch {
     public static let defaultSize = 64
 
-    /// The sketch of a sorted, de-duplicated list of shingle hashes.
-    public static func make(sortedUnique hashes: [UInt64], size: Int = defaultSize) -> [UInt32] {
-        var out: [UInt32] = []
-        out.reserveCapacity(min(size, hashes.count))
-        for h in hashes {
-            let v = UInt32(truncatingIfNeeded: h >> 32)
-            if out.last != v { out.append(v) }
-            if out.count == size { break }
-        }
-        return out
-    }
-
     /// The same sketch from distinct shingle hashes in any order (``ShingleSet``): the `size`
     /// smallest distinct upper halves, ascending. Hash values are uniform, so the smallest `size`
     /// of n lie below about size/n of the range: the values below 1.5 times that bound (about
@@ -32,46 +20,27 @@ public enum BottomKSketch {
     public static func make(distinct hashes: [UInt64], size: Int = defaultSize) -> [UInt32] {
         let n = hashes.count
         guard size > 0, n > 0 else { return [] }
-        var picked: [UInt32] = []
         if n > 2 * size {
             let limit = UInt64(UInt32.max) * UInt64(3 * size) / UInt64(2 * n)
             // About 1.5 · size values pass; more than 4 · size only for values made to defeat this.
             let capacity = 4 * size
-            picked = [UInt32](unsafeUninitializedCapacity: capacity) { out, count in
-                let found = hashes.withUnsafeBufferPointer {
-                    winnow_upper_halves_below($0.baseAddress!, n, limit, out.baseAddress!, capacity)
-                }
-                count = found == Int(bitPattern: UInt.max) ? 0 : found
+            let sketch = withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * capacity) { buffer -> [UInt32]? in
+                let picked = buffer.baseAddress!
+                let found = hashes.withUnsafeBufferPointer { winnow_upper_halves_below($0.baseAddress!, n, limit, picked, capacity) }
+                guard found != Int(bitPattern: UInt.max) else { return nil }
+                // All below the limit: sorted by their top bits first (linear for uniform values).
+                winnow_sort_below_u32(picked, found, limit, picked + capacity)
+                var sorted = Array(UnsafeBufferPointer(start: picked, count: found))
+                SimHasher.dropRepeats(sorted: &sorted)
+                // Every value left out is above the limit, so above all `size` kept ones.
+                return sorted.count >= size ? Array(sorted.prefix(size)) : nil
             }
-            // All below the limit: sorted by their top bits first (linear for uniform values).
-            let count = picked.count
-            picked.withUnsafeMutableBufferPointer { values in
-                withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(count, 1)) { scratch in
-                    winnow_sort_below_u32(values.baseAddress!, count, limit, scratch.baseAddress!)
-                }
-            }
-            keepSmallestDistinct(&picked, size, sorted: true)
-            // Every value left out is above the limit, so above all `size` kept ones.
-            if picked.count == size { return trimmed(picked) }
+            if let sketch { return sketch }
         }
-        picked = hashes.map { UInt32(truncatingIfNeeded: $0 >> 32) }
-        keepSmallestDistinct(&picked, size)
-        return trimmed(picked)
-    }
-
-    /// A copy without spare capacity: sketches live as long as the build (the candidates'
-    /// array has room for 4 · size values, a whole document's for all of them).
-    private static func trimmed(_ values: [UInt32]) -> [UInt32] {
-        [UInt32](unsafeUninitializedCapacity: values.count) { out, count in
-            values.withUnsafeBufferPointer { if let from = $0.baseAddress { out.baseAddress!.update(from: from, count: $0.count) } }
-            count = values.count
-        }
-    }
-
-    /// Sorts `values` (unless `sorted`), drops repeats and keeps the first `size`.
-    private static func keepSmallestDistinct(_ values: inout [UInt32], _ size: Int, sorted: Bool = false) {
-        if sorted { SimHasher.dropRepeats(sorted: &values) } else { SimHasher.makeSet(&values) }
-        if values.count > size { values.removeLast(values.count - size) }
+        var all = hashes.map { UInt32(truncatingIfNeeded: $0 >> 32) }
+        SimHasher.makeSet(&all)
+        // A copy of the first `size`: sketches live as long as the build, the set's spare room need not.
+        return Array(all.prefix(size))
     }
 
     /// Estimated Jaccard similarity of the two sketched sets (exact when both are small).
