@@ -1023,4 +1023,70 @@ static inline void winnow_xxh64_windows(const uint8_t *bytes, const ptrdiff_t *s
     for (; i < count; i++) out[i] = winnow_xxh64_window(bytes, starts, i, span, trim);
 }
 
+/* Where a regex match may start (the prefilter of WinnowText's MatchStartFilter). `classes` has a
+   flag byte per byte value: 1 when a match can start with that byte whatever follows, 2 when it
+   can start with that byte followed by some bytes only, 4 when the byte follows such a 2-byte in
+   some start; `pairs` has 65,536 bits, bit (b0 << 8 | b1) set when a match can start with byte
+   b0 followed by b1. Returns the first index >= i (and < n) that can start a match by those
+   tables (the last byte of the text on its flag alone), or n. With AVX-512 VBMI the flags of 64
+   bytes and of the 64 bytes after them come from four 128-entry byte permutes, and only the
+   places they pass look at `pairs`. */
+static inline int winnow_pair_start_at(const uint8_t *p, size_t k, size_t n, const uint8_t *classes,
+                                       const uint64_t *pairs) {
+    const uint8_t flags = classes[p[k]];
+    if (flags & 1) return 1;
+    if (!(flags & 2)) return 0;
+    if (k + 1 >= n) return 1;
+    const unsigned pair = (unsigned)p[k] << 8 | p[k + 1];
+    return (int)((pairs[pair >> 6] >> (pair & 63)) & 1);
+}
+
+#if defined(WINNOW_HAS_AVX2_PATH)
+/* Whether the CPU and the OS support AVX-512 F, BW and VBMI (EBX bits 16 and 30, ECX bit 1), for
+   byte permutes; asked once. */
+static inline int winnow_cpu_has_avx512vbmi(void) {
+    static int known = -1;
+    if (known < 0) {
+        unsigned b, c;
+        winnow_cpu_leaf7(0xE6, &b, &c);
+        known = (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 1));
+    }
+    return known;
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vbmi,bmi")))
+static inline size_t winnow_next_pair_start_avx512(const uint8_t *p, size_t i, size_t n, const uint8_t *classes,
+                                                   const uint64_t *pairs) {
+    const __m512i t0 = _mm512_loadu_si512((const void *)classes), t1 = _mm512_loadu_si512((const void *)(classes + 64));
+    const __m512i t2 = _mm512_loadu_si512((const void *)(classes + 128)), t3 = _mm512_loadu_si512((const void *)(classes + 192));
+    const __m512i solo = _mm512_set1_epi8(1), paired = _mm512_set1_epi8(2), second = _mm512_set1_epi8(4);
+    for (; i + 65 <= n; i += 64) {
+        const __m512i v = _mm512_loadu_si512((const void *)(p + i)), w = _mm512_loadu_si512((const void *)(p + i + 1));
+        const __m512i fv = _mm512_mask_blend_epi8(_mm512_movepi8_mask(v), _mm512_permutex2var_epi8(t0, v, t1),
+                                                  _mm512_permutex2var_epi8(t2, v, t3));
+        const __m512i fw = _mm512_mask_blend_epi8(_mm512_movepi8_mask(w), _mm512_permutex2var_epi8(t0, w, t1),
+                                                  _mm512_permutex2var_epi8(t2, w, t3));
+        uint64_t hits = _mm512_test_epi8_mask(fv, solo) |
+                        (_mm512_test_epi8_mask(fv, paired) & _mm512_test_epi8_mask(fw, second));
+        for (; hits; hits &= hits - 1) {
+            const size_t k = i + (size_t)__builtin_ctzll(hits);
+            if (winnow_pair_start_at(p, k, n, classes, pairs)) return k;
+        }
+    }
+    return i;
+}
+#endif
+
+static inline size_t winnow_next_pair_start(const uint8_t *p, size_t i, size_t n, const uint8_t *classes,
+                                            const uint64_t *pairs) {
+#if defined(WINNOW_HAS_AVX2_PATH)
+    if (n - i >= 65 && winnow_cpu_has_avx512vbmi()) {
+        i = winnow_next_pair_start_avx512(p, i, n, classes, pairs);
+        if (i + 65 <= n) return i;
+    }
+#endif
+    for (; i < n; i++) if (classes[p[i]] & 3 && winnow_pair_start_at(p, i, n, classes, pairs)) return i;
+    return n;
+}
+
 #endif

@@ -39,9 +39,34 @@ public final class RegexMatcher {
         if let jitStack { pcre2_jit_stack_free_8(jitStack) }
     }
 
-    /// One match attempt at `start`; `true` with the ovector filled, `false` when nothing matches.
+    /// The last start a search may match at (``matchRanges(in:startingIn:)``), or `nil`.
+    private var startLimit: Int?
+
+    /// The first match at or after `start`: `true` with the ovector filled, `false` when nothing
+    /// matches. A pattern with a ``MatchStartFilter`` is tried only at the filter's candidates, one
+    /// PCRE2 call confined to each by the offset limit.
     @inline(__always)
     private func find(_ text: UnsafeBufferPointer<UInt8>, from start: Int, options: UInt32 = 0) throws -> Bool {
+        guard options == 0, let filter = pattern.startFilter else {
+            if pattern.limitsStarts { pcre2_set_offset_limit_8(context, startLimit ?? winnow_pcre2_unset()) }
+            return try attempt(text, from: start, options: options)
+        }
+        let n = text.count
+        var from = start
+        while from <= n {
+            let candidate = filter.nextCandidate(in: text, from: from)
+            if candidate == n, !filter.matchesAtEnd { return false }
+            if let startLimit, candidate > startLimit { return false }
+            pcre2_set_offset_limit_8(context, candidate)
+            if try attempt(text, from: candidate, options: 0) { return true }
+            from = candidate + 1
+        }
+        return false
+    }
+
+    /// One PCRE2 search from `start` (JIT when it can), as the offset limit in the context allows.
+    @inline(__always)
+    private func attempt(_ text: UnsafeBufferPointer<UInt8>, from start: Int, options: UInt32) throws -> Bool {
         let base = text.baseAddress ?? UnsafePointer(bitPattern: 1)!
         let rc = pattern.jit && options & UInt32(PCRE2_ANCHORED) == 0
             ? pcre2_jit_match_8(pattern.code, base, text.count, start, options, matchData, context)
@@ -98,8 +123,8 @@ public final class RegexMatcher {
     /// boundary; the pattern must be compiled with `limitsStarts`.
     public func matchRanges(in buf: UnsafeBufferPointer<UInt8>, startingIn starts: ClosedRange<Int>) throws -> [Range<Int>] {
         precondition(pattern.limitsStarts, "matchRanges(in:startingIn:) needs a pattern compiled with limitsStarts")
-        pcre2_set_offset_limit_8(context, starts.upperBound)
-        defer { pcre2_set_offset_limit_8(context, winnow_pcre2_unset()) }
+        startLimit = starts.upperBound
+        defer { startLimit = nil }
         var out: [Range<Int>] = []
         try forEachMatch(in: buf, from: starts.lowerBound) { if !$0.isEmpty { out.append($0) } }
         return out

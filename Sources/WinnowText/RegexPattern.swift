@@ -27,27 +27,32 @@ public final class RegexPattern: @unchecked Sendable {
     /// (``RegexMatcher/matchRanges(in:startingIn:)``).
     public let limitsStarts: Bool
 
+    /// Where matches can start, when the pattern asked for it and qualifies (see
+    /// ``MatchStartFilter``): searches then call PCRE2 only at those places.
+    let startFilter: MatchStartFilter?
+
+    /// Whether searches skip the places no match can start (``MatchStartFilter``).
+    public var filtersStarts: Bool { startFilter != nil }
+
     /// Compiles `source`. Throws a ``TextError`` with PCRE2's message and the offset of the problem.
     /// `limitsStarts` compiles the pattern so that a search can be confined to matches that start
-    /// in a given range (PCRE2's offset limit; the JIT needs to know beforehand).
-    public init(_ source: String, caseInsensitive: Bool = false, limitsStarts: Bool = false) throws {
+    /// in a given range (PCRE2's offset limit; the JIT needs to know beforehand). `filterStarts`
+    /// learns where matches can start (``MatchStartFilter``, a few milliseconds), for patterns
+    /// searched over much text; patterns that do not qualify are searched as usual.
+    public init(_ source: String, caseInsensitive: Bool = false, limitsStarts: Bool = false, filterStarts: Bool = false) throws {
         self.source = source
         self.caseInsensitive = caseInsensitive
-        self.limitsStarts = limitsStarts
-        let context = pcre2_compile_context_create_8(nil)
-        defer { pcre2_compile_context_free_8(context) }
         var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
-        if limitsStarts { options |= UInt32(PCRE2_USE_OFFSET_LIMIT) }
-        var errorCode: Int32 = 0
-        var errorOffset = 0
-        var text = RegexPattern.translatingPythonEscapes(source)
-        let compiled: OpaquePointer? = text.withUTF8 { buf in
-            pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
+        let text = RegexPattern.translatingPythonEscapes(source)
+        var compiled = try RegexPattern.compile(text, options: options | (limitsStarts ? UInt32(PCRE2_USE_OFFSET_LIMIT) : 0), source: source)
+        startFilter = filterStarts ? MatchStartFilter(code: compiled, source: source) : nil
+        if startFilter != nil, !limitsStarts {
+            // The filtered search confines each PCRE2 call to one start with the offset limit.
+            pcre2_code_free_8(compiled)
+            compiled = try RegexPattern.compile(text, options: options | UInt32(PCRE2_USE_OFFSET_LIMIT), source: source)
         }
-        guard let compiled else {
-            throw TextError("invalid regex `\(source)`: \(RegexPattern.message(errorCode)) at offset \(errorOffset)")
-        }
+        self.limitsStarts = limitsStarts || startFilter != nil
         // JIT is an optimisation: without it (unsupported CPU) the interpreter gives the same results.
         jit = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         code = compiled
@@ -71,6 +76,21 @@ public final class RegexPattern: @unchecked Sendable {
     }
 
     deinit { pcre2_code_free_8(code) }
+
+    private static func compile(_ text: String, options: UInt32, source: String) throws -> OpaquePointer {
+        let context = pcre2_compile_context_create_8(nil)
+        defer { pcre2_compile_context_free_8(context) }
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        var text = text
+        let compiled: OpaquePointer? = text.withUTF8 { buf in
+            pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
+        }
+        guard let compiled else {
+            throw TextError("invalid regex `\(source)`: \(RegexPattern.message(errorCode)) at offset \(errorOffset)")
+        }
+        return compiled
+    }
 
     /// Rewrites Python's `\uHHHH` and `\UHHHHHHHH` escapes as PCRE2's `\x{…}`; everything else,
     /// including escaped backslashes (`\\u`), is left exactly as written.

@@ -24,12 +24,14 @@ final class NormalizerTests: XCTestCase {
     }
 
     /// ASCII runs skip ICU; the result must be ICU's normalization of the whole text, for every
-    /// form, on text built to put combining marks, compatibility characters and upper case right
-    /// at the cuts (after ASCII letters, `<`, in short and long ASCII gaps).
+    /// form, on text built to put combining marks, compatibility characters, conjoining jamo and
+    /// upper case right at the cuts (after ASCII letters, `<`, in short and long ASCII gaps,
+    /// next to runs of ideographs, kana and Hangul).
     func testCuttingAtASCIIGivesICUsWholeTextResult() throws {
         let pieces = ["e", "A", "<", "=", " ", "\n", "Z", "abc", String(repeating: "Long ASCII run ", count: 2),
                       "\u{301}", "\u{30A}", "\u{338}", "\u{345}", "\u{327}\u{301}", "ﬁ", "Ａ", "１", "ｶﾞ", "\u{1100}\u{1161}",
-                      "\u{AC00}\u{11A8}", "ß", "İ", "Σ", "\u{FDFA}", "\u{AD}", "\u{200B}", "中文", "，", "\u{3000}", "😀", "\u{1E9E}"]
+                      "\u{AC00}\u{11A8}", "ß", "İ", "Σ", "\u{FDFA}", "\u{AD}", "\u{200B}", "中文", "，", "\u{3000}", "😀", "\u{1E9E}",
+                      String(repeating: "中文", count: 6), "ひらがなカタカナ漢字の文", String(repeating: "가", count: 10), "\u{3099}", "\u{1161}", "\u{11A8}"]
         var generator = SystemRandomNumberGenerator()
         var texts = ["e\u{301}", "x<\u{338}y", "A\u{30A}BC" + String(repeating: "z", count: 40) + "D\u{301}"]
         for _ in 0..<4000 {

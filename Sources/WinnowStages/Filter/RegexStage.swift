@@ -14,8 +14,10 @@ public struct RegexStage: Stage {
         public var pattern: RegexPattern
         public var action: Action
         public var replacement: ReplacementTemplate?
-        /// What a replace rule searches for: ``ChangingMatchPattern`` where it applies (the
-        /// same output without visiting matches that change nothing), else `pattern`.
+        /// What the rule searches for: for a replace rule ``ChangingMatchPattern`` where it
+        /// applies (the same output without visiting matches that change nothing), else
+        /// `pattern`; compiled with a ``RegexPattern/filtersStarts`` filter where one qualifies,
+        /// so PCRE2 is called only where a match can start.
         public var search: RegexPattern
 
         public init(name: String, pattern: RegexPattern, action: Action, replacement: ReplacementTemplate?) {
@@ -23,11 +25,12 @@ public struct RegexStage: Stage {
             self.pattern = pattern
             self.action = action
             self.replacement = replacement
-            search = pattern
+            var source = pattern.source
             if action == .replace, let replacement,
                let changing = try? ChangingMatchPattern.make(for: pattern, replacement: replacement) {
-                search = changing
+                source = changing.source
             }
+            search = (try? RegexPattern(source, caseInsensitive: pattern.caseInsensitive, filterStarts: true)) ?? pattern
         }
     }
 

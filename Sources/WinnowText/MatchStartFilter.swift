@@ -1,0 +1,129 @@
+@_implementationOnly import CByteScan
+@_implementationOnly import CPCRE2
+
+/// The places in a text where a match of one regex can start, told apart from the rest by their
+/// first two bytes, so that the search calls PCRE2 only there.
+///
+/// Why: cleaning rules such as `[^\S\n]+` → `" "` or ` ?\n ?` → `"\n"` can start at every space.
+/// PCRE2 knows only a match's possible first byte, so on 100 MB of prose it attempts a match at
+/// each of 12 million spaces, and nearly every attempt fails on the next byte. This filter knows
+/// the possible first *pairs* of bytes (a space followed by another space or a tab, a space
+/// followed by a newline) and skips the rest 64 bytes at a time (AVX-512 VBMI where the CPU has
+/// it, a byte loop elsewhere). Every match is still found and decided by PCRE2.
+///
+/// The table is learnt from PCRE2 itself, not from parsing the pattern: each possible start —
+/// every ASCII byte followed by every ASCII byte, every two-byte character, every three-byte
+/// character whose lead byte PCRE2 says a match can start with — is matched anchored with
+/// `PCRE2_PARTIAL_HARD`, which succeeds when those bytes are a match or the beginning of one. A
+/// start that neither matches nor could begin a match is a place no match starts, whatever
+/// follows; starts it cannot enumerate (an ASCII byte before a non-ASCII one, four-byte
+/// characters, the last byte of a text) are kept. So the filter only removes places where PCRE2
+/// would have failed, and a search with it finds the same matches.
+///
+/// That reasoning needs a match to depend on nothing before its start, so patterns with a
+/// lookbehind (PCRE2 counts `\b`, `\B` and `\A` as one), `\G`, backtracking verbs or callouts get
+/// no filter. Nor do patterns that can start with an ASCII letter or digit: PCRE2's own search
+/// for a first character is as good there, and a candidate per letter would cost more than it
+/// saves.
+struct MatchStartFilter: @unchecked Sendable {
+    /// Per byte value: 1 when a match can start with it whatever follows, 2 when only some next
+    /// bytes allow a start, 4 when it is such a next byte for some 2-flagged byte (the SIMD test).
+    private let classes: [UInt8]
+    /// Bit `b0 << 8 | b1` set when a match can start with `b0` followed by `b1`.
+    private let pairs: [UInt64]
+    /// Whether an empty match is possible at the very end of a text (tried when no candidate is left).
+    let matchesAtEnd: Bool
+
+    /// The filter for a compiled pattern, or `nil` when the pattern does not qualify.
+    init?(code: OpaquePointer, source: String) {
+        var lookbehind: UInt32 = 0
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
+        guard lookbehind == 0, !source.contains("\\G"), !source.contains("(*"), !source.contains("(?C") else { return nil }
+        guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return nil }
+        defer { pcre2_match_data_free_8(data) }
+        var leadBitmap: UnsafePointer<UInt8>?
+        _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &leadBitmap)
+        var subject = [UInt8](repeating: 0, count: 3)
+        /// Whether the first `count` bytes of `subject` are a match, or the start of one.
+        func canStart(_ count: Int) -> Bool {
+            let rc = subject.withUnsafeBufferPointer {
+                pcre2_match_8(code, $0.baseAddress, count, 0, UInt32(PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK), data, nil)
+            }
+            return rc >= 0 || rc == PCRE2_ERROR_PARTIAL
+        }
+        /// Whether PCRE2's bitmap of first bytes (when it has one) allows `lead`.
+        func leadAllowed(_ lead: Int) -> Bool {
+            guard let leadBitmap else { return true }
+            return leadBitmap[lead >> 3] & (1 << (lead & 7)) != 0
+        }
+        var firsts = [UInt8](repeating: 0, count: 256)
+        var pairs = [UInt64](repeating: 0, count: 1024)
+        func allow(_ b0: Int, _ b1: Int) {
+            firsts[b0] = 1
+            pairs[(b0 << 8 | b1) >> 6] |= 1 << UInt64(b1 & 63)
+        }
+        for b0 in 0..<0x80 {
+            subject[0] = UInt8(b0)
+            guard canStart(1) else { continue }
+            for b1 in 0..<0x80 {
+                subject[1] = UInt8(b1)
+                if canStart(2) { allow(b0, b1) }
+            }
+            for b1 in 0x80..<0x100 { allow(b0, b1) }   // the next character is not ASCII: kept
+        }
+        for b0 in 0xC2..<0xE0 where leadAllowed(b0) {
+            subject[0] = UInt8(b0)
+            for b1 in 0x80..<0xC0 {
+                subject[1] = UInt8(b1)
+                if canStart(2) { allow(b0, b1) }
+            }
+        }
+        for b0 in 0xE0..<0xF0 where leadAllowed(b0) {
+            subject[0] = UInt8(b0)
+            let seconds = b0 == 0xE0 ? 0xA0..<0xC0 : b0 == 0xED ? 0x80..<0xA0 : 0x80..<0xC0
+            for b1 in seconds {
+                subject[1] = UInt8(b1)
+                for b2 in 0x80..<0xC0 {
+                    subject[2] = UInt8(b2)
+                    if canStart(3) { allow(b0, b1); break }
+                }
+            }
+        }
+        for b0 in 0xF0..<0xF5 where leadAllowed(b0) {
+            for b1 in 0x80..<0xC0 { allow(b0, b1) }
+        }
+        let alphanumeric = Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
+            + Array(UInt8(ascii: "a")...UInt8(ascii: "z"))
+        guard !alphanumeric.contains(where: { firsts[Int($0)] != 0 }) else { return nil }
+        let empty = subject.withUnsafeBufferPointer {
+            pcre2_match_8(code, $0.baseAddress, 0, 0, UInt32(PCRE2_NO_UTF_CHECK), data, nil)
+        }
+        var classes = [UInt8](repeating: 0, count: 256)
+        for b0 in 0..<256 where firsts[b0] != 0 {
+            let row = pairs[(b0 << 2)..<(b0 << 2 + 4)]
+            // A multi-byte lead is followed by a continuation byte (0x80–0xBF, row word 2) only.
+            let whole = b0 < 0x80 ? row.allSatisfy { $0 == ~0 } : row[row.startIndex + 2] == ~0
+            if whole {
+                classes[b0] |= 1
+            } else {
+                classes[b0] |= 2
+                for b1 in 0..<256 where row[row.startIndex + b1 >> 6] & (1 << UInt64(b1 & 63)) != 0 { classes[b1] |= 4 }
+            }
+        }
+        self.classes = classes
+        self.pairs = pairs
+        matchesAtEnd = empty >= 0
+    }
+
+    /// The first index at or after `start` where a match may begin, or `buf.count` when none can
+    /// (an empty match at the very end is ``matchesAtEnd``'s business).
+    @inline(__always)
+    func nextCandidate(in buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buf.baseAddress, start < buf.count else { return buf.count }
+        return classes.withUnsafeBufferPointer { c in
+            pairs.withUnsafeBufferPointer { p in
+                winnow_next_pair_start(base, start, buf.count, c.baseAddress, p.baseAddress)
+            }
+        }
+    }
+}
