@@ -29,6 +29,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CLZ4", path: "Sources/CLZ4", pkgConfig: "liblz4",
+                       providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBzip2", path: "Sources/CBzip2", providers: [.apt(["libbz2-dev"])]),
@@ -47,7 +49,7 @@ let package = Package(
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [
-            "CZstd", "CByteScan",
+            "CZstd", "CLZ4", "CByteScan",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Ingest readers and the stages (clean, regex, filter, fields, dedup, split, pii, augment, tokenize).

@@ -129,6 +129,54 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(verify.out.contains("used by reviews@1 all data/reviews.jsonl:1"), verify.out)
     }
 
+    /// `--compression` changes the bytes on disk, never the version: the same id with each codec,
+    /// one store holding bodies of all three encodings reads back and verifies, and an unknown
+    /// codec is a usage error.
+    func testCompressionChoicesShareOneStore() throws {
+        let data = work.appendingPathComponent("long.jsonl")
+        let lines = (0..<40).map { k in
+            let text = String(repeating: "record \(k) 文本 with enough words to compress. ", count: 12)
+            return #"{"id":"d\#(k)","text":"\#(text)"}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: data, atomically: true, encoding: .utf8)
+        func pipeline(_ name: String, pattern: String) throws {
+            let json = #"{"dataset": "long", "inputs": [{"path": "long.jsonl"}], "stages": [{"regex": {"rules": [{"name": "r", "pattern": "\#(pattern)", "replace": "X"}]}}]}"#
+            try json.write(to: work.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        try pipeline("a.json", pattern: "record 1")
+        try pipeline("b.json", pattern: "record 2")
+        try pipeline("c.json", pattern: "record 3")
+        func versionID(_ r: Result) -> Substring? { r.out.split(separator: "\n").first { $0.hasPrefix("built ") }?.split(separator: " ").dropFirst(2).first }
+        let zstd = try winnow("run", "a.json", "--store", "s", "--compression", "zstd")
+        XCTAssertEqual(zstd.status, 0, zstd.err)
+        let elsewhere = try winnow("run", "a.json", "--store", "t")
+        XCTAssertNotNil(versionID(zstd))
+        XCTAssertEqual(versionID(zstd), versionID(elsewhere), "the codec must not change the version id")
+        XCTAssertEqual(try winnow("run", "b.json", "--store", "s").status, 0)
+        XCTAssertEqual(try winnow("run", "c.json", "--store", "s", "--compression", "none").status, 0)
+        let count = Process()
+        count.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        count.arguments = ["python3", "-c", "import sqlite3, sys; print(sorted(r[0] for r in sqlite3.connect(sys.argv[1]).execute('select distinct encoding from objects')))",
+                           work.appendingPathComponent("s/store.sqlite").path]
+        let pipe = Pipe()
+        count.standardOutput = pipe
+        try count.run()
+        count.waitUntilExit()
+        XCTAssertEqual(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self), "[0, 1, 2]\n")
+        XCTAssertEqual(try winnow("verify", "--store", "s").status, 0)
+        for (version, pattern) in [("long@1", "record 1"), ("long@2", "record 2"), ("long@3", "record 3")] {
+            let export = try winnow("export", version, "--store", "s")
+            XCTAssertEqual(export.status, 0, export.err)
+            let texts = export.out.split(separator: "\n")
+            XCTAssertEqual(texts.count, 40)
+            XCTAssertEqual(texts.filter { $0.contains(pattern) }.count, 0, version)
+            XCTAssertTrue(texts[5].contains("record 5 文本"), version)
+        }
+        let bad = try winnow("run", "a.json", "--store", "s", "--compression", "gzip")
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.err.contains("lz4") && bad.err.contains("zstd"), bad.err)
+    }
+
     func testBuildErrorsExitOne() throws {
         XCTAssertEqual(try winnow("init", "p").status, 0)
         let project = work.appendingPathComponent("p")

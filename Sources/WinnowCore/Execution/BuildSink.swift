@@ -29,7 +29,7 @@ public struct StoredBody: Sendable {
     /// Uncompressed size.
     public var size: Int
 
-    public init(_ json: [UInt8], compressor: ZstdCompressor) {
+    public init(_ json: [UInt8], compressor: BodyCompressor) {
         (encoding, data) = BodyCodec.encode(json, with: compressor)
         size = json.count
     }

@@ -9,12 +9,17 @@ public struct ExecutionOptions: Sendable {
     public var maxErrorRate: Double
     /// Where barrier stages spool records.
     public var temporaryDirectory: String
+    /// How record bodies are compressed for the store (``BodyCodec``): the bytes on disk, never
+    /// the records, their hashes or the version id.
+    public var compression: BodyCodec.Compression
     /// Called after each batch (on the calling thread).
     public var progress: (@Sendable (ProgressSnapshot) -> Void)?
 
     public init(threads: Int = 1, batchSize: Int = 2048, maxErrorRate: Double = 0.01,
-                temporaryDirectory: String = "/tmp", progress: (@Sendable (ProgressSnapshot) -> Void)? = nil) {
+                temporaryDirectory: String = "/tmp", compression: BodyCodec.Compression = .lz4,
+                progress: (@Sendable (ProgressSnapshot) -> Void)? = nil) {
         self.threads = threads
+        self.compression = compression
         self.batchSize = batchSize
         self.maxErrorRate = maxErrorRate
         self.temporaryDirectory = temporaryDirectory
@@ -284,6 +289,7 @@ public final class Executor {
         let template = stages.map { StageStats(index: $0.index, name: $0.name) }
         // Looked up once per batch rather than cast for every record at every stage.
         let expanders = stages.map { $0 as? any ExpandingStage }
+        let compression = options.compression
         return runner.map(items) { chunk, context in
             var stats = template
             var out: [((fate: Fate, child: ChildMark?), [StageStats]?)] = []
@@ -291,7 +297,7 @@ public final class Executor {
             let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
             for item in chunk {
                 for var outcome in Executor.run(item, through: stages, expanders, range: range, final: final, scrubber: scrubber,
-                                                context, &stats) {
+                                                compression: compression, context, &stats) {
                     if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = outcome.fate {
                         let start = ContinuousClock.now
                         defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
@@ -319,8 +325,8 @@ public final class Executor {
     /// Runs one record through `range`; returns its fate, then the fates of any children an
     /// expanding stage added (each run through the stages after that one).
     private static func run(_ item: WorkItem, through stages: [any Stage], _ expanders: [(any ExpandingStage)?],
-                            range: Range<Int>, final: Bool, scrubber: (any RecordScrubber)?, _ context: StageContext,
-                            _ stats: inout [StageStats]) -> [(fate: Fate, child: ChildMark?)] {
+                            range: Range<Int>, final: Bool, scrubber: (any RecordScrubber)?, compression: BodyCodec.Compression,
+                            _ context: StageContext, _ stats: inout [StageStats]) -> [(fate: Fate, child: ChildMark?)] {
         var item = item
         var children: [(fate: Fate, child: ChildMark?)] = []
         for k in range {
@@ -363,7 +369,7 @@ public final class Executor {
                         }
                         let rest = (k + 1)..<range.upperBound
                         for outcome in run(WorkItem(record: child.record, pending: pending), through: stages, expanders, range: rest,
-                                           final: final, scrubber: scrubber, context, &stats) {
+                                           final: final, scrubber: scrubber, compression: compression, context, &stats) {
                             children.append((outcome.fate, outcome.child ?? ChildMark(stage: k, key: child.key)))
                         }
                     }
@@ -373,7 +379,7 @@ public final class Executor {
                 stats[k].rules[rule, default: 0] += 1
                 let stored = scrubber?.scrub(item.record.fields, context) ?? item.record.fields
                 let (compact, canonical) = JSONWriter.compactAndCanonical(stored)
-                let body = StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() })
+                let body = StoredBody(compact, compressor: context.cached("compressor") { BodyCompressor(compression) })
                 let hash = RecordHash(canonicalBytes: canonical)
                 var ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
                 ledger.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
@@ -391,7 +397,7 @@ public final class Executor {
         let hash = RecordHash(canonicalBytes: canonical)
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
         let record = FinalRecord(ordinal: item.record.ordinal, provenance: item.record.provenance, hash: hash,
-                                 body: StoredBody(compact, compressor: context.cached("zstd") { ZstdCompressor() }),
+                                 body: StoredBody(compact, compressor: context.cached("compressor") { BodyCompressor(compression) }),
                                  split: item.record.split ?? item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
