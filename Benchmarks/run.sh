@@ -27,6 +27,7 @@ clean)
   python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
     --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
     --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
+    --cmd "winnow-clean-zstd=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet --compression zstd" \
     --cmd "winnow-clean-stages=$W bench stages --pipeline $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --output {work}/clean.jsonl --threads {workers}" \
     --cmd-workers 1,2 "$@" ;;
 dedup)

@@ -8,8 +8,8 @@
 /// PCRE2 knows only a match's possible first byte, so on 100 MB of prose it attempts a match at
 /// each of 12 million spaces, and nearly every attempt fails on the next byte. This filter knows
 /// the possible first *pairs* of bytes (a space followed by another space or a tab, a space
-/// followed by a newline) and skips the rest 64 bytes at a time (AVX-512 VBMI where the CPU has
-/// it, a byte loop elsewhere). Every match is still found and decided by PCRE2.
+/// followed by a newline) and skips the rest 64 bytes at a time with AVX-512 VBMI, 32 with AVX2, a
+/// byte at a time elsewhere. Every match is still found and decided by PCRE2.
 ///
 /// The table is learnt from PCRE2 itself, not from parsing the pattern: each possible start —
 /// every ASCII byte followed by every ASCII byte, every two-byte character, every three-byte
@@ -31,6 +31,9 @@ struct MatchStartFilter: @unchecked Sendable {
     private let classes: [UInt8]
     /// Bit `b0 << 8 | b1` set when a match can start with `b0` followed by `b1`.
     private let pairs: [UInt64]
+    /// `classes` as nibble tables for the AVX2 scan: for flags 1, 2 and 4, sixteen bytes for byte
+    /// values below 0x80 and sixteen above, indexed by the low nibble, bit h for high bits h.
+    private let truffle: [UInt8]
     /// Whether an empty match is possible at the very end of a text (tried when no candidate is left).
     let matchesAtEnd: Bool
 
@@ -110,8 +113,15 @@ struct MatchStartFilter: @unchecked Sendable {
                 for b1 in 0..<256 where row[row.startIndex + b1 >> 6] & (1 << UInt64(b1 & 63)) != 0 { classes[b1] |= 4 }
             }
         }
+        var truffle = [UInt8](repeating: 0, count: 96)
+        for (k, flag) in [UInt8(1), 2, 4].enumerated() {
+            for b in 0..<256 where classes[b] & flag != 0 {
+                truffle[k * 32 + (b >= 0x80 ? 16 : 0) + (b & 0x0F)] |= 1 << UInt8((b >> 4) & 7)
+            }
+        }
         self.classes = classes
         self.pairs = pairs
+        self.truffle = truffle
         matchesAtEnd = empty >= 0
     }
 
@@ -122,7 +132,9 @@ struct MatchStartFilter: @unchecked Sendable {
         guard let base = buf.baseAddress, start < buf.count else { return buf.count }
         return classes.withUnsafeBufferPointer { c in
             pairs.withUnsafeBufferPointer { p in
-                winnow_next_pair_start(base, start, buf.count, c.baseAddress, p.baseAddress)
+                truffle.withUnsafeBufferPointer { t in
+                    winnow_next_pair_start(base, start, buf.count, c.baseAddress, p.baseAddress, t.baseAddress)
+                }
             }
         }
     }
