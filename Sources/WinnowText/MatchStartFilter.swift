@@ -20,11 +20,14 @@
 /// characters, the last byte of a text) are kept. So the filter only removes places where PCRE2
 /// would have failed, and a search with it finds the same matches.
 ///
-/// That reasoning needs a match to depend on nothing before its start, so patterns with a
-/// lookbehind (PCRE2 counts `\b`, `\B` and `\A` as one), `\G`, backtracking verbs or callouts get
-/// no filter. Nor do patterns that can start with an ASCII letter or digit: PCRE2's own search
-/// for a first character is as good there, and a candidate per letter would cost more than it
-/// saves.
+/// That reasoning needs a match to depend on nothing before its start but whether the character
+/// before is a word character (`\b`, `\B`; and `\A`, true at the start only): such starts are
+/// tried after `a`, after a space and at the start of the text, and kept if any allows them.
+/// Patterns with lookbehind groups, `\G`, backtracking verbs or callouts get no filter. Nor do
+/// patterns that common text would start often — a letter, digit or space that starts a match
+/// whatever follows (`\d+`), or pairs of them beyond 2% (`[a-z]{3,}`) — where PCRE2's own
+/// search for a first character is as good and a call per candidate would cost more; the URL
+/// rule's `ht`, `ft`, `ww` qualify.
 struct MatchStartFilter: @unchecked Sendable {
     /// Per byte value: 1 when a match can start with it whatever follows, 2 when only some next
     /// bytes allow a start, 4 when it is such a next byte for some 2-flagged byte (the SIMD test).
@@ -41,18 +44,33 @@ struct MatchStartFilter: @unchecked Sendable {
     init?(code: OpaquePointer, source: String) {
         var lookbehind: UInt32 = 0
         _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_MAXLOOKBEHIND), &lookbehind)
-        guard lookbehind == 0, !source.contains("\\G"), !source.contains("(*"), !source.contains("(?C") else { return nil }
+        // A one-character lookbehind with no lookbehind group is `\b`, `\B` or `\A`: each start is
+        // then tried after a word character, after a non-word character and at the text's start.
+        let wordBoundaries = lookbehind == 1 && !source.contains("(?<")
+        guard lookbehind == 0 || wordBoundaries, !source.contains("\\G"), !source.contains("(*"), !source.contains("(?C") else {
+            return nil
+        }
         guard let data = pcre2_match_data_create_from_pattern_8(code, nil) else { return nil }
         defer { pcre2_match_data_free_8(data) }
         var leadBitmap: UnsafePointer<UInt8>?
         _ = pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_FIRSTBITMAP), &leadBitmap)
-        var subject = [UInt8](repeating: 0, count: 3)
-        /// Whether the first `count` bytes of `subject` are a match, or the start of one.
+        // subject[0] is the character before the start (when tried); the start is subject[1...].
+        var subject = [UInt8](repeating: 0, count: 4)
+        let options = UInt32(PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK)
+        /// Whether the `count` bytes from `subject[1]` are a match, or the start of one.
         func canStart(_ count: Int) -> Bool {
-            let rc = subject.withUnsafeBufferPointer {
-                pcre2_match_8(code, $0.baseAddress, count, 0, UInt32(PCRE2_ANCHORED | PCRE2_PARTIAL_HARD | PCRE2_NO_UTF_CHECK), data, nil)
+            subject.withUnsafeMutableBufferPointer { buf in
+                guard let base = buf.baseAddress else { return true }
+                var rc = pcre2_match_8(code, base + 1, count, 0, options, data, nil)
+                if rc >= 0 || rc == PCRE2_ERROR_PARTIAL { return true }
+                guard wordBoundaries else { return false }
+                for before in [UInt8(ascii: "a"), UInt8(ascii: " ")] {
+                    base[0] = before
+                    rc = pcre2_match_8(code, base, count + 1, 1, options, data, nil)
+                    if rc >= 0 || rc == PCRE2_ERROR_PARTIAL { return true }
+                }
+                return false
             }
-            return rc >= 0 || rc == PCRE2_ERROR_PARTIAL
         }
         /// Whether PCRE2's bitmap of first bytes (when it has one) allows `lead`.
         func leadAllowed(_ lead: Int) -> Bool {
@@ -66,28 +84,28 @@ struct MatchStartFilter: @unchecked Sendable {
             pairs[(b0 << 8 | b1) >> 6] |= 1 << UInt64(b1 & 63)
         }
         for b0 in 0..<0x80 {
-            subject[0] = UInt8(b0)
+            subject[1] = UInt8(b0)
             guard canStart(1) else { continue }
             for b1 in 0..<0x80 {
-                subject[1] = UInt8(b1)
+                subject[2] = UInt8(b1)
                 if canStart(2) { allow(b0, b1) }
             }
             for b1 in 0x80..<0x100 { allow(b0, b1) }   // the next character is not ASCII: kept
         }
         for b0 in 0xC2..<0xE0 where leadAllowed(b0) {
-            subject[0] = UInt8(b0)
+            subject[1] = UInt8(b0)
             for b1 in 0x80..<0xC0 {
-                subject[1] = UInt8(b1)
+                subject[2] = UInt8(b1)
                 if canStart(2) { allow(b0, b1) }
             }
         }
         for b0 in 0xE0..<0xF0 where leadAllowed(b0) {
-            subject[0] = UInt8(b0)
+            subject[1] = UInt8(b0)
             let seconds = b0 == 0xE0 ? 0xA0..<0xC0 : b0 == 0xED ? 0x80..<0xA0 : 0x80..<0xC0
             for b1 in seconds {
-                subject[1] = UInt8(b1)
+                subject[2] = UInt8(b1)
                 for b2 in 0x80..<0xC0 {
-                    subject[2] = UInt8(b2)
+                    subject[3] = UInt8(b2)
                     if canStart(3) { allow(b0, b1); break }
                 }
             }
@@ -95,9 +113,17 @@ struct MatchStartFilter: @unchecked Sendable {
         for b0 in 0xF0..<0xF5 where leadAllowed(b0) {
             for b1 in 0x80..<0xC0 { allow(b0, b1) }
         }
-        let alphanumeric = Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
-            + Array(UInt8(ascii: "a")...UInt8(ascii: "z"))
-        guard !alphanumeric.contains(where: { firsts[Int($0)] != 0 }) else { return nil }
+        // Worth it only when common text rarely starts a candidate: no letter, digit or space
+        // may start a match whatever follows, and under 2% of the pairs of them may.
+        let common = (Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
+            + Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + [UInt8(ascii: " ")]).map(Int.init)
+        var commonPairs = 0
+        for b0 in common where firsts[b0] != 0 {
+            let row = pairs[(b0 << 2)..<(b0 << 2 + 4)]
+            if row.allSatisfy({ $0 == ~0 }) { return nil }
+            commonPairs += common.filter { row[row.startIndex + $0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.count
+        }
+        guard commonPairs * 50 < common.count * common.count else { return nil }
         let empty = subject.withUnsafeBufferPointer {
             pcre2_match_8(code, $0.baseAddress, 0, 0, UInt32(PCRE2_NO_UTF_CHECK), data, nil)
         }
