@@ -28,7 +28,7 @@
 /// whatever follows (`\d+`), or pairs of them beyond 2% (`[a-z]{3,}`) — where PCRE2's own
 /// search for a first character is as good and a call per candidate would cost more; the URL
 /// rule's `ht`, `ft`, `ww` qualify.
-struct MatchStartFilter: @unchecked Sendable {
+struct MatchStartFilter: Sendable {
     /// Per byte value: 1 when a match can start with it whatever follows, 2 when only some next
     /// bytes allow a start, 4 when it is such a next byte for some 2-flagged byte (the SIMD test).
     private let classes: [UInt8]
@@ -124,8 +124,15 @@ struct MatchStartFilter: @unchecked Sendable {
             commonPairs += common.filter { row[row.startIndex + $0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.count
         }
         guard commonPairs * 50 < common.count * common.count else { return nil }
-        let empty = subject.withUnsafeBufferPointer {
-            pcre2_match_8(code, $0.baseAddress, 0, 0, UInt32(PCRE2_NO_UTF_CHECK), data, nil)
+        // An empty match at the very end (`$`, or `\b$` after a word character).
+        var matchesAtEnd = false
+        subject.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            matchesAtEnd = pcre2_match_8(code, base, 0, 0, UInt32(PCRE2_NO_UTF_CHECK), data, nil) >= 0
+            for before in [UInt8(ascii: "a"), UInt8(ascii: " ")] where wordBoundaries && !matchesAtEnd {
+                base[0] = before
+                matchesAtEnd = pcre2_match_8(code, base, 1, 1, UInt32(PCRE2_NO_UTF_CHECK), data, nil) >= 0
+            }
         }
         var classes = [UInt8](repeating: 0, count: 256)
         for b0 in 0..<256 where firsts[b0] != 0 {
@@ -148,7 +155,7 @@ struct MatchStartFilter: @unchecked Sendable {
         self.classes = classes
         self.pairs = pairs
         self.truffle = truffle
-        matchesAtEnd = empty >= 0
+        self.matchesAtEnd = matchesAtEnd
     }
 
     /// The first index at or after `start` where a match may begin, or `buf.count` when none can

@@ -30,7 +30,8 @@ final class MatchStartFilterTests: XCTestCase {
                        #"[^\p{L}\p{N}\s]+"#, #"\h+$"#, #"^\s+"#, #"(?m)^\s+"#, #"\R"#, #"(?i)ß"#, #"\s*"#, #"。+|，"#,
                        #"\x{3000}|\x{a0}"#, #"(?<=a)\s"#, #"\bwww\."#, #"[a-z]+"#, #"\u0301"#, #" (?=\n)"#, #"\n(?! )"#,
                        #"(?:https?|ftp)://\S+|\bwww\.[^\s/]+\S*"#, #"\bThe\b"#, #"\Bor"#, #"-\b"#, #"\B-"#, #"\bx1"#,
-                       #"\AThe"#, #"\Awww"#, #"(?<w>wo)rd\b"#, #"\b\d{4}\b"#, #"\b。"#, #"。\B"#]
+                       #"\AThe"#, #"\Awww"#, #"(?<w>wo)rd\b"#, #"\b\d{4}\b"#, #"\b。"#, #"。\B"#,
+                       #"x?\b$"#, #"\b$"#, #"\.?\B$"#, #"-?\b\z"#]
         let texts = MatchStartFilterTests.randomTexts(count: 1500, seed: 11)
         var filtered = 0
         for source in sources {
