@@ -40,20 +40,33 @@ public struct RegexStage: Stage {
     let timeLimit: Int32
     public let rules: [Rule]
 
+    /// The worker cache's key for this stage's matchers, and the rules' ledger names, spelled once
+    /// rather than per record and rule.
+    private let matchersKey: String
+    private let ruleNames: [String]
+
     public init(index: Int, field: String, timeLimit: Int32, rules: [Rule]) {
         self.index = index
         self.field = field
         self.timeLimit = timeLimit
         self.rules = rules
+        matchersKey = "regex.\(index)"
+        ruleNames = rules.map { "regex." + $0.name }
+    }
+
+    /// One worker's matchers for the stage's rules, in rule order.
+    private final class Matchers {
+        let list: [RegexMatcher]
+        init(_ list: [RegexMatcher]) { self.list = list }
     }
 
     public func process(_ record: inout Record, _ context: StageContext) throws -> StageVerdict {
         guard var text = record.string(field) else { return .keep }
         var changed = false
         defer { if changed { record.fields[field] = .string(text) } }
-        for (k, rule) in rules.enumerated() {
-            let matcher = try context.cached("regex.\(index).\(k)") { try rule.search.makeMatcher(timeLimit: timeLimit) }
-            let ruleName = "regex." + rule.name
+        let matchers = try context.cached(matchersKey) { Matchers(try rules.map { try $0.search.makeMatcher(timeLimit: timeLimit) }) }
+        for k in rules.indices {
+            let rule = rules[k], matcher = matchers.list[k], ruleName = ruleNames[k]
             do {
                 switch rule.action {
                 case .replace:
