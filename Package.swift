@@ -45,7 +45,9 @@ let package = Package(
         // Foundation-free text kernels over UTF-8: ICU (normalization, word breaks, charsets),
         // PCRE2 with JIT (regex) and libxml2 (HTML). Must never import Foundation: Foundation ships its own ICU
         // module and the two clash.
-        .target(name: "WinnowText", dependencies: ["CICU", "CPCRE2", "CLibXML2", "CByteScan"]),
+        // ICU's UTF-8 normalizer (C++ only) behind a C function.
+        .target(name: "CICUUTF8", dependencies: ["CICU"]),
+        .target(name: "WinnowText", dependencies: ["CICU", "CICUUTF8", "CPCRE2", "CLibXML2", "CByteScan"]),
 
         // Records, JSON, pipeline definition + validation, stage protocol, executor.
         .target(name: "WinnowCore", dependencies: [

@@ -1,5 +1,6 @@
 @_implementationOnly import CByteScan
 @_implementationOnly import CICU
+@_implementationOnly import CICUUTF8
 
 /// A Unicode normalization form, as named in pipeline files.
 public enum NormalizationForm: String, Sendable, CaseIterable {
@@ -19,6 +20,9 @@ public struct UnicodeNormalizer: @unchecked Sendable {
     /// Whether ASCII runs skip ICU (see ``normalize(_:)``); off, the whole text goes through ICU.
     /// A switch for the test that compares the two.
     public var cutsAtASCII = true
+    /// Whether ICU is called through its C API on UTF-16 rather than its UTF-8 entry points; off
+    /// by default, a switch for the test that compares the two.
+    public var convertsToUTF16 = false
 
     public init(_ form: NormalizationForm) throws {
         var status = U_ZERO_ERROR
@@ -103,8 +107,52 @@ public struct UnicodeNormalizer: @unchecked Sendable {
         return upper > 0
     }
 
-    /// Appends ICU's normalization of `piece` (valid UTF-8); returns whether it differs.
+    /// Appends ICU's normalization of `piece` (valid UTF-8); returns whether it differs. ICU's
+    /// UTF-8 entry points (C++ only, wrapped in CICUUTF8) check and normalize the bytes as they
+    /// are: the C API's UTF-16 conversion there and back cost as much as the normalizing.
     private func appendNormalized(_ piece: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) throws -> Bool {
+        guard !convertsToUTF16, let src = piece.baseAddress, piece.count <= Int32.max / 4 else {
+            return try appendNormalizedUTF16(piece, to: &out)
+        }
+        let chars = UnsafeRawPointer(src).assumingMemoryBound(to: CChar.self)
+        var status: Int32 = 0
+        let normalized = winnow_is_normalized_utf8(formCode, chars, Int32(piece.count), &status)
+        if normalized == 1 {
+            out.append(contentsOf: piece)
+            return false
+        }
+        if normalized < 0 { throw TextError.icu("\(form.rawValue) normalization", UErrorCode(rawValue: status)) }
+        // NFKC can expand (U+FDFA becomes 18 code points); retry once with the exact size if needed.
+        let start = out.count
+        var capacity = piece.count * 3 + 16
+        for _ in 0..<2 {
+            out.append(contentsOf: repeatElement(0, count: capacity))
+            let length = out.withUnsafeMutableBufferPointer { buf in
+                UnsafeMutableRawPointer(buf.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: capacity) {
+                    winnow_normalize_utf8(formCode, chars, Int32(piece.count), $0, Int32(capacity), &status)
+                }
+            }
+            out.removeSubrange((start + (status == U_BUFFER_OVERFLOW_ERROR.rawValue ? 0 : Int(length)))...)
+            if status == U_BUFFER_OVERFLOW_ERROR.rawValue { capacity = Int(length); continue }
+            if status > U_ZERO_ERROR.rawValue { throw TextError.icu("\(form.rawValue) normalization", UErrorCode(rawValue: status)) }
+            // Byte comparison: String `==` is canonical equivalence and would call NFC changes "equal".
+            return out.count - start != piece.count || !out[start...].elementsEqual(piece)
+        }
+        throw TextError.icu("\(form.rawValue) normalization", UErrorCode(rawValue: status))
+    }
+
+    /// The form's code for CICUUTF8 (0 NFC, 1 NFKC, 2 NFKC_Casefold).
+    private var formCode: Int32 {
+        switch form {
+        case .nfc: 0
+        case .nfkc: 1
+        case .nfkcCasefold: 2
+        }
+    }
+
+    /// The same through ICU's C API on UTF-16, for pieces too long for the UTF-8 entry points'
+    /// 32-bit lengths.
+    private func appendNormalizedUTF16(_ piece: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) throws -> Bool {
         let utf16 = try UTF16Conversion.toUTF16(piece)
         return try utf16.withUnsafeBufferPointer { src throws -> Bool in
             var status = U_ZERO_ERROR

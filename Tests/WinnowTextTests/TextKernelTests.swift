@@ -23,8 +23,8 @@ final class NormalizerTests: XCTestCase {
         XCTAssertNil(try foldCase("already lower"))
     }
 
-    /// ASCII runs skip ICU; the result must be ICU's normalization of the whole text, for every
-    /// form, on text built to put combining marks, compatibility characters, conjoining jamo and
+    /// ASCII runs skip ICU and the rest goes through ICU's UTF-8 entry points; the result must be
+    /// ICU's normalization of the whole text through its UTF-16 C API, for every form, on text built to put combining marks, compatibility characters, conjoining jamo and
     /// upper case right at the cuts (after ASCII letters, `<`, in short and long ASCII gaps,
     /// next to runs of ideographs, kana and Hangul).
     func testCuttingAtASCIIGivesICUsWholeTextResult() throws {
@@ -41,6 +41,7 @@ final class NormalizerTests: XCTestCase {
             let cut = try UnicodeNormalizer(form)
             var whole = try UnicodeNormalizer(form)
             whole.cutsAtASCII = false
+            whole.convertsToUTF16 = true   // and through ICU's C API, the independent path
             for text in texts {
                 let expected = try whole.normalize(text) ?? text
                 let got = try cut.normalize(text) ?? text
