@@ -22,11 +22,14 @@
 /* CPUID leaf 7's EBX and ECX (the AVX2 and AVX-512 feature bits) when the OS saves every
    register state in `xcr0_bits` (XCR0: 0x06 XMM and YMM, 0xE6 also the opmask and ZMM state);
    zeros otherwise. A non-empty WINNOW_NO_AVX512 in the environment turns the AVX-512 paths off
-   (zeros for 0xE6), so their fallbacks can be tested and timed on a CPU that has it. */
+   (zeros for 0xE6), WINNOW_NO_AVX2 the AVX2 ones too (zeros for both), so their fallbacks can be
+   tested and timed on a CPU that has them. */
 static inline void winnow_cpu_leaf7(unsigned xcr0_bits, unsigned *ebx, unsigned *ecx) {
     unsigned a, b, c, d;
     *ebx = 0;
     *ecx = 0;
+    const char *no_avx2 = getenv("WINNOW_NO_AVX2");
+    if (no_avx2 != NULL && no_avx2[0] != 0) return;
     if ((xcr0_bits & 0xE0) != 0) {
         const char *off = getenv("WINNOW_NO_AVX512");
         if (off != NULL && off[0] != 0) return;
