@@ -28,17 +28,34 @@
 /// whatever follows (`\d+`), or pairs of them beyond 2% (`[a-z]{3,}`) — where PCRE2's own
 /// search for a first character is as good and a call per candidate would cost more; the URL
 /// rule's `ht`, `ft`, `ww` qualify.
-struct MatchStartFilter: Sendable {
-    /// Per byte value: 1 when a match can start with it whatever follows, 2 when only some next
-    /// bytes allow a start, 4 when it is such a next byte for some 2-flagged byte (the SIMD test).
-    private let classes: [UInt8]
-    /// Bit `b0 << 8 | b1` set when a match can start with `b0` followed by `b1`.
-    private let pairs: [UInt64]
-    /// `classes` as nibble tables for the AVX2 scan: for flags 1, 2 and 4, sixteen bytes for byte
-    /// values below 0x80 and sixteen above, indexed by the low nibble, bit h for high bits h.
-    private let truffle: [UInt8]
-    /// Whether an empty match is possible at the very end of a text (tried when no candidate is left).
-    let matchesAtEnd: Bool
+final class MatchStartFilter: @unchecked Sendable {
+    /// The filter's tables as plain pointers, which a matcher copies once: the search asks for
+    /// the next candidate at every candidate, and arrays there would be retained and released
+    /// each time. Valid while the filter lives (its pattern, which every matcher keeps).
+    struct Tables {
+        /// Per byte value: 1 when a match can start with it whatever follows, 2 when only some
+        /// next bytes allow a start, 4 when it is such a next byte for some 2-flagged byte.
+        let classes: UnsafePointer<UInt8>
+        /// Bit `b0 << 8 | b1` set when a match can start with `b0` followed by `b1`.
+        let pairs: UnsafePointer<UInt64>
+        /// `classes` as nibble tables for the AVX2 scan: for flags 1, 2 and 4, sixteen bytes for
+        /// byte values below 0x80 and sixteen above, indexed by the low nibble, bit h for high bits h.
+        let truffle: UnsafePointer<UInt8>
+        /// Whether an empty match is possible at the very end of a text (tried when no candidate
+        /// is left).
+        let matchesAtEnd: Bool
+
+        /// The first index at or after `start` where a match may begin, or `buf.count` when none
+        /// can (an empty match at the very end is ``matchesAtEnd``'s business).
+        @inline(__always)
+        func nextCandidate(in buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+            guard let base = buf.baseAddress, start < buf.count else { return buf.count }
+            return winnow_next_pair_start(base, start, buf.count, classes, pairs, truffle)
+        }
+    }
+
+    let tables: Tables
+    private let storage: UnsafeMutableRawPointer
 
     /// The filter for a compiled pattern, or `nil` when the pattern does not qualify.
     init?(code: OpaquePointer, source: String) {
@@ -152,23 +169,15 @@ struct MatchStartFilter: Sendable {
                 truffle[k * 32 + (b >= 0x80 ? 16 : 0) + (b & 0x0F)] |= 1 << UInt8((b >> 4) & 7)
             }
         }
-        self.classes = classes
-        self.pairs = pairs
-        self.truffle = truffle
-        self.matchesAtEnd = matchesAtEnd
+        // One block: the pairs (8 KiB, aligned for their words), then the classes and the truffle.
+        storage = UnsafeMutableRawPointer.allocate(byteCount: 8192 + 256 + 96, alignment: 64)
+        let pairsAt = storage.bindMemory(to: UInt64.self, capacity: 1024)
+        pairsAt.initialize(from: pairs, count: 1024)
+        let classesAt = (storage + 8192).bindMemory(to: UInt8.self, capacity: 256 + 96)
+        classesAt.initialize(from: classes, count: 256)
+        (classesAt + 256).initialize(from: truffle, count: 96)
+        tables = Tables(classes: classesAt, pairs: pairsAt, truffle: classesAt + 256, matchesAtEnd: matchesAtEnd)
     }
 
-    /// The first index at or after `start` where a match may begin, or `buf.count` when none can
-    /// (an empty match at the very end is ``matchesAtEnd``'s business).
-    @inline(__always)
-    func nextCandidate(in buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        guard let base = buf.baseAddress, start < buf.count else { return buf.count }
-        return classes.withUnsafeBufferPointer { c in
-            pairs.withUnsafeBufferPointer { p in
-                truffle.withUnsafeBufferPointer { t in
-                    winnow_next_pair_start(base, start, buf.count, c.baseAddress, p.baseAddress, t.baseAddress)
-                }
-            }
-        }
-    }
+    deinit { storage.deallocate() }
 }

@@ -27,6 +27,7 @@ public final class RegexMatcher {
         let stack = pcre2_jit_stack_create_8(32 * 1024, 4 * 1024 * 1024, nil)
         if let stack { pcre2_jit_stack_assign_8(ctx, nil, UnsafeMutableRawPointer(stack)) }
         self.pattern = pattern
+        startTables = pattern.startFilter?.tables
         matchData = data
         context = ctx
         jitStack = stack
@@ -41,13 +42,15 @@ public final class RegexMatcher {
 
     /// The last start a search may match at (``matchRanges(in:startingIn:)``), or `nil`.
     private var startLimit: Int?
+    /// The pattern's start filter, when it has one (its memory lives as long as `pattern`).
+    private let startTables: MatchStartFilter.Tables?
 
     /// The first match at or after `start`: `true` with the ovector filled, `false` when nothing
     /// matches. A pattern with a ``MatchStartFilter`` is tried only at the filter's candidates, one
     /// PCRE2 call confined to each by the offset limit.
     @inline(__always)
     private func find(_ text: UnsafeBufferPointer<UInt8>, from start: Int, options: UInt32 = 0) throws -> Bool {
-        guard options == 0, let filter = pattern.startFilter else {
+        guard options == 0, let filter = startTables else {
             if pattern.limitsStarts { pcre2_set_offset_limit_8(context, startLimit ?? winnow_pcre2_unset()) }
             return try attempt(text, from: start, options: options)
         }
