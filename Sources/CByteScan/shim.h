@@ -42,38 +42,41 @@ static inline void winnow_cpu_leaf7(unsigned xcr0_bits, unsigned *ebx, unsigned 
     *ecx = c;
 }
 
-/* Whether the CPU and the OS support AVX2 (leaf 7 EBX bit 5); asked once. */
-static inline int winnow_cpu_has_avx2(void) {
-    static int known = -1;
-    if (known < 0) {
-        unsigned b, c;
-        winnow_cpu_leaf7(0x06, &b, &c);
-        known = (int)((b >> 5) & 1);
+/* Leaf 7's EBX (bits[0]) and ECX (bits[1]) for the XMM/YMM state (zmm 0) or also the AVX-512
+   state (zmm 1), asked once each; the feature tests below read them. Threads racing on the first
+   call write the same values; `known` is published after them. */
+static inline const unsigned *winnow_cpu_leaf7_cached(int zmm) {
+    static unsigned bits[2][2];
+    static int known[2];
+    if (!__atomic_load_n(&known[zmm], __ATOMIC_ACQUIRE)) {
+        winnow_cpu_leaf7(zmm ? 0xE6 : 0x06, &bits[zmm][0], &bits[zmm][1]);
+        __atomic_store_n(&known[zmm], 1, __ATOMIC_RELEASE);
     }
-    return known;
+    return bits[zmm];
 }
 
-/* Whether the CPU and the OS support AVX-512 F and DQ (leaf 7 EBX bits 16 and 17); asked once. */
+/* AVX2 (EBX bit 5). */
+static inline int winnow_cpu_has_avx2(void) { return (int)((winnow_cpu_leaf7_cached(0)[0] >> 5) & 1); }
+
+/* AVX-512 F and DQ (EBX bits 16 and 17): 64-bit lane multiplies. */
 static inline int winnow_cpu_has_avx512dq(void) {
-    static int known = -1;
-    if (known < 0) {
-        unsigned b, c;
-        winnow_cpu_leaf7(0xE6, &b, &c);
-        known = (b & (3u << 16)) == (3u << 16);
-    }
-    return known;
+    return (winnow_cpu_leaf7_cached(1)[0] & (3u << 16)) == (3u << 16);
 }
 
-/* Whether the CPU and the OS support AVX-512 F, BW and VBMI2 (EBX bits 16 and 30, ECX bit 6),
-   for byte compression; asked once. */
+/* AVX-512 F and BW (EBX bits 16 and 30): byte lanes. */
+static inline int winnow_cpu_has_avx512bw(void) {
+    const unsigned ebx = winnow_cpu_leaf7_cached(1)[0];
+    return (ebx & (1u << 16)) && (ebx & (1u << 30));
+}
+
+/* AVX-512 F, BW and VBMI (ECX bit 1): byte permutes. */
+static inline int winnow_cpu_has_avx512vbmi(void) {
+    return winnow_cpu_has_avx512bw() && (winnow_cpu_leaf7_cached(1)[1] & (1u << 1));
+}
+
+/* AVX-512 F, BW and VBMI2 (ECX bit 6): byte compression. */
 static inline int winnow_cpu_has_avx512vbmi2(void) {
-    static int known = -1;
-    if (known < 0) {
-        unsigned b, c;
-        winnow_cpu_leaf7(0xE6, &b, &c);
-        known = (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 6));
-    }
-    return known;
+    return winnow_cpu_has_avx512bw() && (winnow_cpu_leaf7_cached(1)[1] & (1u << 6));
 }
 #endif
 
@@ -873,17 +876,6 @@ static inline void winnow_sort_below_u32(uint32_t *a, size_t n, uint64_t limit, 
 }
 
 #if defined(WINNOW_HAS_AVX2_PATH)
-/* Whether the CPU and the OS support AVX-512 F and BW (leaf 7 EBX bits 16 and 30); asked once. */
-static inline int winnow_cpu_has_avx512bw(void) {
-    static int known = -1;
-    if (known < 0) {
-        unsigned b, c;
-        winnow_cpu_leaf7(0xE6, &b, &c);
-        known = (b & (1u << 16)) && (b & (1u << 30));
-    }
-    return known;
-}
-
 /* SimHash's bitwise majority with AVX-512 BW: bit k of the result is set when more than half of
    the n values have bit k set (ties clear). Each value's 64 bits become 64 byte lanes (one mask
    move) that are added to byte counters, widened to 32-bit counters every 255 values: one
@@ -1045,18 +1037,6 @@ static inline int winnow_pair_start_at(const uint8_t *p, size_t k, size_t n, con
 }
 
 #if defined(WINNOW_HAS_AVX2_PATH)
-/* Whether the CPU and the OS support AVX-512 F, BW and VBMI (EBX bits 16 and 30, ECX bit 1), for
-   byte permutes; asked once. */
-static inline int winnow_cpu_has_avx512vbmi(void) {
-    static int known = -1;
-    if (known < 0) {
-        unsigned b, c;
-        winnow_cpu_leaf7(0xE6, &b, &c);
-        known = (b & (1u << 16)) && (b & (1u << 30)) && (c & (1u << 1));
-    }
-    return known;
-}
-
 __attribute__((target("avx512f,avx512bw,avx512vbmi,bmi")))
 static inline size_t winnow_next_pair_start_avx512(const uint8_t *p, size_t i, size_t n, const uint8_t *classes,
                                                    const uint64_t *pairs) {

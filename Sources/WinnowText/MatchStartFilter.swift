@@ -94,12 +94,8 @@ final class MatchStartFilter: @unchecked Sendable {
             guard let leadBitmap else { return true }
             return leadBitmap[lead >> 3] & (1 << (lead & 7)) != 0
         }
-        var firsts = [UInt8](repeating: 0, count: 256)
         var pairs = [UInt64](repeating: 0, count: 1024)
-        func allow(_ b0: Int, _ b1: Int) {
-            firsts[b0] = 1
-            pairs[(b0 << 8 | b1) >> 6] |= 1 << UInt64(b1 & 63)
-        }
+        func allow(_ b0: Int, _ b1: Int) { pairs[(b0 << 8 | b1) >> 6] |= 1 << UInt64(b1 & 63) }
         for b0 in 0..<0x80 {
             subject[1] = UInt8(b0)
             guard canStart(1) else { continue }
@@ -130,16 +126,23 @@ final class MatchStartFilter: @unchecked Sendable {
         for b0 in 0xF0..<0xF5 where leadAllowed(b0) {
             for b1 in 0x80..<0xC0 { allow(b0, b1) }
         }
+        func allows(_ b0: Int, _ b1: Int) -> Bool { pairs[(b0 << 8 | b1) >> 6] & (1 << UInt64(b1 & 63)) != 0 }
+        var classes = [UInt8](repeating: 0, count: 256)
+        for b0 in 0..<256 where pairs[(b0 << 2)..<(b0 << 2 + 4)].contains(where: { $0 != 0 }) {
+            // A start whatever follows; a multi-byte lead is followed by continuation bytes only.
+            if (b0 < 0x80 ? 0..<0x100 : 0x80..<0xC0).allSatisfy({ allows(b0, $0) }) {
+                classes[b0] |= 1
+            } else {
+                classes[b0] |= 2
+                for b1 in 0..<256 where allows(b0, b1) { classes[b1] |= 4 }
+            }
+        }
         // Worth it only when common text rarely starts a candidate: no letter, digit or space
         // may start a match whatever follows, and under 2% of the pairs of them may.
         let common = (Array(UInt8(ascii: "0")...UInt8(ascii: "9")) + Array(UInt8(ascii: "A")...UInt8(ascii: "Z"))
             + Array(UInt8(ascii: "a")...UInt8(ascii: "z")) + [UInt8(ascii: " ")]).map(Int.init)
-        var commonPairs = 0
-        for b0 in common where firsts[b0] != 0 {
-            let row = pairs[(b0 << 2)..<(b0 << 2 + 4)]
-            if row.allSatisfy({ $0 == ~0 }) { return nil }
-            commonPairs += common.filter { row[row.startIndex + $0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.count
-        }
+        guard !common.contains(where: { classes[$0] & 1 != 0 }) else { return nil }
+        let commonPairs = common.reduce(0) { sum, b0 in sum + common.filter { allows(b0, $0) }.count }
         guard commonPairs * 50 < common.count * common.count else { return nil }
         // An empty match at the very end (`$`, or `\b$` after a word character).
         var matchesAtEnd = false
@@ -149,18 +152,6 @@ final class MatchStartFilter: @unchecked Sendable {
             for before in [UInt8(ascii: "a"), UInt8(ascii: " ")] where wordBoundaries && !matchesAtEnd {
                 base[0] = before
                 matchesAtEnd = pcre2_match_8(code, base, 1, 1, UInt32(PCRE2_NO_UTF_CHECK), data, nil) >= 0
-            }
-        }
-        var classes = [UInt8](repeating: 0, count: 256)
-        for b0 in 0..<256 where firsts[b0] != 0 {
-            let row = pairs[(b0 << 2)..<(b0 << 2 + 4)]
-            // A multi-byte lead is followed by a continuation byte (0x80–0xBF, row word 2) only.
-            let whole = b0 < 0x80 ? row.allSatisfy { $0 == ~0 } : row[row.startIndex + 2] == ~0
-            if whole {
-                classes[b0] |= 1
-            } else {
-                classes[b0] |= 2
-                for b1 in 0..<256 where row[row.startIndex + b1 >> 6] & (1 << UInt64(b1 & 63)) != 0 { classes[b1] |= 4 }
             }
         }
         var truffle = [UInt8](repeating: 0, count: 96)

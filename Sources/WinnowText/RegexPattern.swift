@@ -36,23 +36,39 @@ public final class RegexPattern: @unchecked Sendable {
 
     /// Compiles `source`. Throws a ``TextError`` with PCRE2's message and the offset of the problem.
     /// `limitsStarts` compiles the pattern so that a search can be confined to matches that start
-    /// in a given range (PCRE2's offset limit; the JIT needs to know beforehand). `filterStarts`
-    /// learns where matches can start (``MatchStartFilter``, a few milliseconds), for patterns
-    /// searched over much text; patterns that do not qualify are searched as usual.
-    public init(_ source: String, caseInsensitive: Bool = false, limitsStarts: Bool = false, filterStarts: Bool = false) throws {
+    /// in a given range (PCRE2's offset limit; the JIT needs to know beforehand).
+    public convenience init(_ source: String, caseInsensitive: Bool = false, limitsStarts: Bool = false) throws {
+        try self.init(source, caseInsensitive: caseInsensitive, limitsStarts: limitsStarts, startFilter: nil)
+    }
+
+    /// This pattern with a ``MatchStartFilter``, for patterns searched over much text: the filter is
+    /// learnt from this compiled pattern (a few milliseconds) and the pattern compiled once more
+    /// with the offset limit, which the filtered search confines each PCRE2 call with. `self`
+    /// when it has a filter already or does not qualify.
+    public func filteringStarts() throws -> RegexPattern {
+        guard startFilter == nil, let filter = MatchStartFilter(code: code, source: source) else { return self }
+        return try RegexPattern(source, caseInsensitive: caseInsensitive, limitsStarts: true, startFilter: filter)
+    }
+
+    private init(_ source: String, caseInsensitive: Bool, limitsStarts: Bool, startFilter: MatchStartFilter?) throws {
         self.source = source
         self.caseInsensitive = caseInsensitive
+        self.limitsStarts = limitsStarts
+        self.startFilter = startFilter
         var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
-        let text = RegexPattern.translatingPythonEscapes(source)
-        var compiled = try RegexPattern.compile(text, options: options | (limitsStarts ? UInt32(PCRE2_USE_OFFSET_LIMIT) : 0), source: source)
-        startFilter = filterStarts ? MatchStartFilter(code: compiled, source: source) : nil
-        if startFilter != nil, !limitsStarts {
-            // The filtered search confines each PCRE2 call to one start with the offset limit.
-            pcre2_code_free_8(compiled)
-            compiled = try RegexPattern.compile(text, options: options | UInt32(PCRE2_USE_OFFSET_LIMIT), source: source)
+        if limitsStarts { options |= UInt32(PCRE2_USE_OFFSET_LIMIT) }
+        let context = pcre2_compile_context_create_8(nil)
+        defer { pcre2_compile_context_free_8(context) }
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        var text = RegexPattern.translatingPythonEscapes(source)
+        let compiled: OpaquePointer? = text.withUTF8 { buf in
+            pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
         }
-        self.limitsStarts = limitsStarts || startFilter != nil
+        guard let compiled else {
+            throw TextError("invalid regex `\(source)`: \(RegexPattern.message(errorCode)) at offset \(errorOffset)")
+        }
         // JIT is an optimisation: without it (unsupported CPU) the interpreter gives the same results.
         jit = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
         code = compiled
@@ -76,21 +92,6 @@ public final class RegexPattern: @unchecked Sendable {
     }
 
     deinit { pcre2_code_free_8(code) }
-
-    private static func compile(_ text: String, options: UInt32, source: String) throws -> OpaquePointer {
-        let context = pcre2_compile_context_create_8(nil)
-        defer { pcre2_compile_context_free_8(context) }
-        var errorCode: Int32 = 0
-        var errorOffset = 0
-        var text = text
-        let compiled: OpaquePointer? = text.withUTF8 { buf in
-            pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
-        }
-        guard let compiled else {
-            throw TextError("invalid regex `\(source)`: \(RegexPattern.message(errorCode)) at offset \(errorOffset)")
-        }
-        return compiled
-    }
 
     /// Rewrites Python's `\uHHHH` and `\UHHHHHHHH` escapes as PCRE2's `\x{…}`; everything else,
     /// including escaped backslashes (`\\u`), is left exactly as written.

@@ -122,19 +122,18 @@ public struct UnicodeNormalizer: @unchecked Sendable {
             return false
         }
         if normalized < 0 { throw TextError.icu("\(form.rawValue) normalization", UErrorCode(rawValue: status)) }
-        // NFKC can expand (U+FDFA becomes 18 code points); retry once with the exact size if needed.
+        // Into an uninitialised buffer, then appended: NFKC can expand (U+FDFA becomes 18 code
+        // points), so a second try has the exact size when the first was short.
         let start = out.count
         var capacity = piece.count * 3 + 16
         for _ in 0..<2 {
-            out.append(contentsOf: repeatElement(0, count: capacity))
-            let length = out.withUnsafeMutableBufferPointer { buf in
-                UnsafeMutableRawPointer(buf.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: capacity) {
-                    winnow_normalize_utf8(formCode, chars, Int32(piece.count), $0, Int32(capacity), &status)
-                }
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buf in
+                let length = winnow_normalize_utf8(formCode, chars, Int32(piece.count), buf.baseAddress, Int32(capacity), &status)
+                if status == U_BUFFER_OVERFLOW_ERROR.rawValue { capacity = Int(length) }
+                if status <= U_ZERO_ERROR.rawValue { out.append(contentsOf: UnsafeRawBufferPointer(start: buf.baseAddress, count: Int(length))) }
             }
-            out.removeSubrange((start + (status == U_BUFFER_OVERFLOW_ERROR.rawValue ? 0 : Int(length)))...)
-            if status == U_BUFFER_OVERFLOW_ERROR.rawValue { capacity = Int(length); continue }
-            if status > U_ZERO_ERROR.rawValue { throw TextError.icu("\(form.rawValue) normalization", UErrorCode(rawValue: status)) }
+            if status == U_BUFFER_OVERFLOW_ERROR.rawValue { continue }
+            guard status <= U_ZERO_ERROR.rawValue else { break }
             // Byte comparison: String `==` is canonical equivalence and would call NFC changes "equal".
             return out.count - start != piece.count || !out[start...].elementsEqual(piece)
         }

@@ -53,7 +53,7 @@ final class ChangingMatchPatternTests: XCTestCase {
             let template = try pattern.replacement(replace)
             let derived = try XCTUnwrap(ChangingMatchPattern.make(for: pattern, replacement: template), source)
             // As the regex stage searches it: with the start filter where the pattern qualifies.
-            let filtered = try RegexPattern(derived.source, filterStarts: true)
+            let filtered = try derived.filteringStarts()
             let plain = try pattern.makeMatcher(), changing = try derived.makeMatcher(), skipping = try filtered.makeMatcher()
             for text in texts {
                 let a = try plain.replaceAll(in: text, with: template)

@@ -1,7 +1,7 @@
 import XCTest
 import WinnowText
 
-/// The start filter (`RegexPattern(filterStarts:)`) must change only where PCRE2 is called, never
+/// The start filter (`RegexPattern.filteringStarts()`) must change only where PCRE2 is called, never
 /// what is found: the same matches as the plain search, for patterns that qualify and for those
 /// that do not, on random text made of the characters cleaning rules care about.
 final class MatchStartFilterTests: XCTestCase {
@@ -36,7 +36,7 @@ final class MatchStartFilterTests: XCTestCase {
         var filtered = 0
         for source in sources {
             let plain = try RegexPattern(source).makeMatcher()
-            let pattern = try RegexPattern(source, filterStarts: true)
+            let pattern = try RegexPattern(source).filteringStarts()
             if pattern.filtersStarts { filtered += 1 }
             let skipping = try pattern.makeMatcher()
             for text in texts {
@@ -53,12 +53,12 @@ final class MatchStartFilterTests: XCTestCase {
     func testWhichPatternsQualify() throws {
         for source in [#"[^\S\n]{2,}"#, #" ?\n ?"#, #"\n{3,}"#, #"\x1b\[[0-9;]*[A-Za-z]"#, #"[\x{3000}\x{a0}]+"#, #"(?m)$"#,
                        #"\bwww\."#, #"(?:https?|ftp)://\S+|\bwww\.[^\s/]+\S*"#, #"\bThe\b"#] {
-            XCTAssertTrue(try RegexPattern(source, filterStarts: true).filtersStarts, source)
+            XCTAssertTrue(try RegexPattern(source).filteringStarts().filtersStarts, source)
         }
         // A lookbehind group, `\G`, verbs, starts common text makes often (a space alone), or not asked for.
         for source in [#"[^\S\n]+"#, #"(?<=x)\s"#, #"(?<!x)\b\s"#, #"\G\s"#, #"(*SKIP)\s"#, #"[a-z]+"#, #"\d+"#, #"\s*"#, #"."#, #"a"#,
                        #"[a-z]{3,}"#] {
-            XCTAssertFalse(try RegexPattern(source, filterStarts: true).filtersStarts, source)
+            XCTAssertFalse(try RegexPattern(source).filteringStarts().filtersStarts, source)
         }
         XCTAssertFalse(try RegexPattern(#"\n{3,}"#).filtersStarts)
     }

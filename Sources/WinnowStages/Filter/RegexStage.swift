@@ -25,12 +25,12 @@ public struct RegexStage: Stage {
             self.pattern = pattern
             self.action = action
             self.replacement = replacement
-            var source = pattern.source
+            search = pattern
             if action == .replace, let replacement,
                let changing = try? ChangingMatchPattern.make(for: pattern, replacement: replacement) {
-                source = changing.source
+                search = changing
             }
-            search = (try? RegexPattern(source, caseInsensitive: pattern.caseInsensitive, filterStarts: true)) ?? pattern
+            search = (try? search.filteringStarts()) ?? search
         }
     }
 
