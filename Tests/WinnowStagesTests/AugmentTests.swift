@@ -129,6 +129,7 @@ final class AugmentTests: XCTestCase {
         XCTAssertEqual(one.hashes, two.hashes)
         let lines = try String(contentsOfFile: Self.reviews, encoding: .utf8).split(separator: "\n")
         let shuffled = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-shuffled-\(UUID().uuidString).jsonl").path
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: shuffled) }
         try (lines.reversed().joined(separator: "\n") + "\n").write(toFile: shuffled, atomically: true, encoding: .utf8)
         let (reversed, _) = try Fixture.run(Self.pipeline(augment, input: shuffled), threads: 2, batchSize: 4)
         XCTAssertEqual(Set(one.hashes), Set(reversed.hashes), "the same children whatever the input order")

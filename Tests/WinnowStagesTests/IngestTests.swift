@@ -30,6 +30,7 @@ enum Fixture {
     static func compile(_ json: String) throws -> CompiledPipeline {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("pipeline.json").path
         try json.write(toFile: file, atomically: true, encoding: .utf8)
         return try PipelineCompiler.compile(try PipelineLoader.load(path: file), file: file)
@@ -131,6 +132,7 @@ final class IngestTests: XCTestCase {
     func testGzipInputAndGlobs() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-gz-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let source = try String(contentsOfFile: Fixture.path("fixtures/quickstart/reviews.jsonl"), encoding: .utf8)
         try source.write(to: dir.appendingPathComponent("sub/a.jsonl"), atomically: true, encoding: .utf8)
         try source.write(to: dir.appendingPathComponent("b.jsonl"), atomically: true, encoding: .utf8)

@@ -166,6 +166,7 @@ final class MarkupIngestTests: XCTestCase {
         let completePages = String(decoding: cut, as: UTF8.self).components(separatedBy: "</page>").count - 1
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-cut-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("cut.xml").path
         FileManager.default.createFile(atPath: file, contents: Data(cut))
         let (sink, report, _) = try run(#"{ "dataset": "w", "max_error_rate": 1, "inputs": [ { "path": "\#(file)", "format": "mediawiki", "mediawiki": { "redirects": "keep", "namespaces": [0, 4], "markup": "wikitext" } } ] }"#)

@@ -7,6 +7,7 @@ final class MegatronTests: XCTestCase {
     func testWorkedExampleIsByteIdentical() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-mmidx-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let prefix = dir.appendingPathComponent("ex_text_document").path
         XCTAssertEqual(MegatronShardWriter.DType.optimal(forVocabularySize: 50_257), .uint16)
         XCTAssertEqual(MegatronShardWriter.DType.optimal(forVocabularySize: 151_646), .int32)
@@ -28,6 +29,9 @@ final class MegatronTests: XCTestCase {
 
     func testInt32ShardsAndOutOfRangeIds() throws {
         let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("winnow-i32-\(UUID().uuidString)").path
+        addTeardownBlock {
+            for file in ["", "-u16"].flatMap({ [$0 + ".bin", $0 + ".idx"] }) { try? FileManager.default.removeItem(atPath: prefix + file) }
+        }
         let writer = try MegatronShardWriter(prefix: prefix, dtype: .int32)
         try writer.add(document: [151_643, 0])
         try writer.add(document: [])

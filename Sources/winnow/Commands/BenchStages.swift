@@ -54,7 +54,8 @@ struct BenchStages: ParsableCommand {
         let globals = stages.indices.filter { stages[$0] is any GlobalStage }
         let spool = FileManager.default.temporaryDirectory
             .appendingPathComponent("winnow-bench-\(ProcessInfo.processInfo.processIdentifier)").path
-        defer { try? FileManager.default.removeItem(atPath: spool) }
+        // Each pass that ends at a global stage writes `spool.N`; none outlives the run, even on an error.
+        defer { for pass in globals.indices { try? FileManager.default.removeItem(atPath: spool + ".\(pass)") } }
 
         var totals = BenchPass.Counts()
         var source = input
