@@ -21,6 +21,16 @@ final class JSONTests: XCTestCase {
         let (compact, canonical) = JSONWriter.compactAndCanonical(v.objectValue!)
         XCTAssertEqual(compact, JSONWriter.compactBytes(v))
         XCTAssertEqual(canonical, JSONWriter.canonicalBytes(v))
+        // Every shape of the fast path (keys in order, scalars only) and of its fallbacks:
+        // keys out of order, a number spelled non-canonically, a nested value, a repeated key.
+        for text in [#"{"id":"a","label":"x","text":"t\u00e9 \"q\""}"#, #"{"a":1,"b":true,"c":null,"d":-2}"#, "{}",
+                     #"{"text":"t","id":"a"}"#, #"{"id":"a","n":1.50}"#, #"{"id":"a","n":[1,2]}"#,
+                     #"{"id":"a","m":{"y":1,"x":2}}"#, #"{"a":1,"a":2}"#] {
+            let v = try JSONParser.parse(text)
+            let (compact, canonical) = JSONWriter.compactAndCanonical(v.objectValue!)
+            XCTAssertEqual(compact, JSONWriter.compactBytes(v), text)
+            XCTAssertEqual(canonical, JSONWriter.canonicalBytes(v), text)
+        }
     }
 
     func testStringEscapingOfLongRuns() throws {

@@ -35,10 +35,19 @@ public enum JSONWriter {
         }
     }
 
-    /// The compact (original order) and canonical serialisations of a record in one pass:
-    /// each top-level member is written once when its two forms agree (strings, integers,
-    /// booleans, null: nearly always), and the pieces are assembled in both orders.
+    /// The compact (original order) and canonical serialisations of a record in one pass.
+    ///
+    /// Records nearly always have their keys in byte order already (`id`, `label`, `text`) and
+    /// only values whose two forms agree (strings, integers, booleans, null): then the record is
+    /// written once and both results share that one buffer. Otherwise each top-level member is
+    /// written once when its two forms agree, and the pieces are assembled in both orders.
     public static func compactAndCanonical(_ object: JSONObject) -> (compact: [UInt8], canonical: [UInt8]) {
+        if writesTheSameBothWays(object) {
+            var out: [UInt8] = []
+            out.reserveCapacity(estimatedSize(.object(object)))
+            write(.object(object), into: &out, canonical: false)
+            return (out, out)
+        }
         var pieces: [(key: String, compact: [UInt8], canonical: [UInt8]?)] = []
         pieces.reserveCapacity(object.count)
         var total = 2
@@ -49,10 +58,7 @@ public enum JSONWriter {
             let prefix = compact.count
             write(member.value, into: &compact, canonical: false)
             var canonical: [UInt8]?
-            switch member.value {
-            case .string, .bool, .null: break
-            case .number(let n) where n.canonicalText == n.text: break
-            default:
+            if !writesTheSameBothWays(member.value) {
                 var c = Array(compact[..<prefix])
                 write(member.value, into: &c, canonical: true)
                 if c != compact { canonical = c }
@@ -76,6 +82,26 @@ public enum JSONWriter {
         }
         canonical.append(UInt8(ascii: "}"))
         return (compact, canonical)
+    }
+
+    /// Whether the object's members are in strictly increasing key byte order and every value
+    /// is a scalar that writes the same compact and canonical (a cheap test, no writing).
+    private static func writesTheSameBothWays(_ object: JSONObject) -> Bool {
+        var previous: String?
+        for member in object {
+            if let previous, !previous.utf8.lexicographicallyPrecedes(member.key.utf8) { return false }
+            guard writesTheSameBothWays(member.value) else { return false }
+            previous = member.key
+        }
+        return true
+    }
+
+    private static func writesTheSameBothWays(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string, .bool, .null: true
+        case .number(let n): n.canonicalText == n.text
+        case .array, .object: false
+        }
     }
 
     public static func compactBytes(_ value: JSONValue) -> [UInt8] {
