@@ -24,7 +24,17 @@ export ANCHORS_VENV=${ANCHORS_VENV:-/tmp/anchors-venv} ANCHORS_OUT=${ANCHORS_OUT
 W="$ROOT/.build/release/winnow"
 case "${SUITE:-clean}" in
 clean)
-  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat \
+  # The `c-floor` row: the issue's required parts alone (file and record SHA-256, ICU NFKC, LZ4,
+  # one SQLite WAL transaction) without Winnow, JSON parsing or regex rules (Benchmarks/floor/).
+  FLOOR="$ANCHORS_OUT/store_floor"
+  mkdir -p "$ANCHORS_OUT"
+  FLOOR_ROW=()
+  if c++ -O2 -std=c++17 "$ROOT/Benchmarks/floor/store_floor.cpp" -o "$FLOOR" -lsqlite3 -lcrypto -llz4 -licuuc 2>/dev/null; then
+    FLOOR_ROW=(--cmd "c-floor-nfkc-sha-lz4-sqlite=$FLOOR {corpus} {work}/floor.db lz4 65536 nfkc")
+  else
+    echo "no C++ compiler or headers for Benchmarks/floor: the c-floor row is left out" >&2
+  fi
+  python3 "$SHARED/bench/anchors.py" --corpus "$CORPUS" --only clean_py,cat "${FLOOR_ROW[@]}" \
     --cmd "winnow-ingest-store=$W run $ROOT/Benchmarks/pipelines/ingest.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
     --cmd "winnow-clean=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet" \
     --cmd "winnow-clean-zstd=$W run $ROOT/Benchmarks/pipelines/clean.json --input {corpus} --store {work}/store --threads {workers} --quiet --compression zstd" \
