@@ -1,9 +1,11 @@
 /// A parsed replacement string for ``RegexMatcher/replaceAll(in:with:)``.
 ///
-/// Parsed once per rule so the hot loop only copies byte slices.
+/// Parsed once per rule so the hot loop only appends pieces of valid text: literal pieces are
+/// cut from the template at ASCII bytes (`\\`, `$`, `}`), so each is valid UTF-8 and is kept as a
+/// `String` that appends without being validated again.
 public struct ReplacementTemplate: Sendable, Equatable {
     public enum Piece: Sendable, Equatable {
-        case literal([UInt8])
+        case literal(String)
         case group(Int)
     }
     public let pieces: [Piece]
@@ -15,7 +17,7 @@ public struct ReplacementTemplate: Sendable, Equatable {
         var pending: [UInt8] = []
         let bytes = Array(template.utf8)
         var i = 0
-        func flush() { if !pending.isEmpty { pieces.append(.literal(pending)); pending = [] } }
+        func flush() { if !pending.isEmpty { pieces.append(.literal(String(decoding: pending, as: UTF8.self))); pending = [] } }
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\\"), i + 1 < bytes.count {
@@ -46,7 +48,7 @@ public struct ReplacementTemplate: Sendable, Equatable {
         self.pieces = pieces
         switch pieces.count {
         case 0: literal = []
-        case 1: if case .literal(let bytes) = pieces[0] { literal = bytes } else { literal = nil }
+        case 1: if case .literal(let text) = pieces[0] { literal = Array(text.utf8) } else { literal = nil }
         default: literal = nil
         }
     }

@@ -112,11 +112,23 @@ final class RegexTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(5))
     }
 
+    func testManyCheapMatchesStopAtTheTimeLimit() throws {
+        // No single match is slow here; the call as a whole runs past its limit.
+        let p = try RegexPattern("a")
+        let text = String(repeating: "a", count: 4_000_000)
+        XCTAssertThrowsError(try p.makeMatcher(timeLimit: 1).replaceAll(in: text, with: try p.replacement("b"))) { error in
+            XCTAssertTrue((error as? TextError)?.isTimeout == true, "\(error)")
+        }
+        let (replaced, count) = try XCTUnwrap(try p.makeMatcher(timeLimit: 0).replaceAll(in: "xaé中a", with: try p.replacement("[$0]")))
+        XCTAssertEqual(replaced, "x[a]é中[a]")
+        XCTAssertEqual(count, 2)
+    }
+
     func testReplacementTemplateRejectsMissingGroups() throws {
         let p = try RegexPattern("(a)")
         XCTAssertThrowsError(try p.replacement("$3"))
         XCTAssertThrowsError(try p.replacement("${nope}"))
-        XCTAssertEqual(try p.replacement(#"\$1 costs $1"#).pieces, [.literal(Array("$1 costs ".utf8)), .group(1)])
+        XCTAssertEqual(try p.replacement(#"\$1 costs $1"#).pieces, [.literal("$1 costs "), .group(1)])
     }
 }
 
