@@ -205,7 +205,7 @@ public final class RegexMatcher {
                 if let timeLimit, count & 63 == 0 {
                     let now = ContinuousClock.now
                     if let deadline, now > deadline {
-                        throw TextError("regex `\(pattern.source)` exceeded its time limit", isTimeout: true)
+                        throw TextError("regex `\(pattern.source)` exceeded its time limit of \(timeLimit)", isTimeout: true)
                     }
                     if deadline == nil { deadline = now + timeLimit }
                 }

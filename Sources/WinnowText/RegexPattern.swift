@@ -55,7 +55,9 @@ public final class RegexPattern: @unchecked Sendable {
         self.caseInsensitive = caseInsensitive
         self.limitsStarts = limitsStarts
         self.startFilter = startFilter
-        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
+        // `\C` (one code unit) could end a match inside a character; replacements are assembled
+        // from whole characters, so the pattern is refused instead (Python's `re` has no `\C`).
+        var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP) | UInt32(PCRE2_NEVER_BACKSLASH_C)
         if caseInsensitive { options |= UInt32(PCRE2_CASELESS) }
         if limitsStarts { options |= UInt32(PCRE2_USE_OFFSET_LIMIT) }
         let context = pcre2_compile_context_create_8(nil)
@@ -67,7 +69,9 @@ public final class RegexPattern: @unchecked Sendable {
             pcre2_compile_8(buf.baseAddress ?? UnsafePointer(bitPattern: 1)!, buf.count, options, &errorCode, &errorOffset, context)
         }
         guard let compiled else {
-            throw TextError("invalid regex `\(source)`: \(RegexPattern.message(errorCode)) at offset \(errorOffset)")
+            var reason = RegexPattern.message(errorCode)
+            if reason.contains("\\C is disabled") { reason = "`\\C` matches a single byte and can split a character, so it is not allowed" }
+            throw TextError("invalid regex `\(source)`: \(reason) at offset \(errorOffset)")
         }
         // JIT is an optimisation: without it (unsupported CPU) the interpreter gives the same results.
         jit = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0

@@ -60,6 +60,7 @@ final class StageTests: XCTestCase {
         var r = record(String(repeating: "a", count: 40) + "!")
         if case .quarantine(let reason) = try apply(compiled.stages[0], &r).0 {
             XCTAssertTrue(reason.contains("regex.evil"), reason)
+            XCTAssertTrue(reason.contains("match limit"), reason)
         } else { XCTFail("expected quarantine") }
     }
 

@@ -102,6 +102,13 @@ final class RegexTests: XCTestCase {
         }
     }
 
+    func testSingleCodeUnitEscapeIsRefused() {
+        // `\C` could end a match inside a character; a replacement would then split it.
+        XCTAssertThrowsError(try RegexPattern(#"中\C"#)) { error in
+            XCTAssertTrue("\(error)".contains("invalid regex"), "\(error)")
+        }
+    }
+
     func testCatastrophicPatternIsStoppedNotHung() throws {
         let p = try RegexPattern("(a+)+$")
         let m = try p.makeMatcher(timeLimit: 200)

@@ -96,7 +96,7 @@ public enum PipelineSchema {
 
     public static let regex = Schema.object("User regex rules, applied in order.", [
         Property("field", .string("Field the rules read (default `text`).", minLength: 1)),
-        Property("time_limit_ms", .integer("Per-record match limit in ICU match-engine steps (about a millisecond each); a record that hits it is quarantined. Default 1000.", minimum: 1)),
+        Property("time_limit_ms", .integer("Wall-clock limit in milliseconds for one rule on one record, counted from the rule's 64th replacement (each match is also bounded by a backtracking-step limit); a record that hits either is quarantined. Default 1000.", minimum: 1)),
         Property("rules", .array(of: regexRule, minItems: 1), required: true),
     ])
 

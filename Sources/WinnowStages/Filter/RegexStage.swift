@@ -87,7 +87,9 @@ public struct RegexStage: Stage {
                     }
                 }
             } catch let error as TextError where error.isTimeout {
-                return .quarantine(reason: "rule `\(ruleName)` exceeded its time limit (\(timeLimit) steps)")
+                // Either one match ran past PCRE2's backtracking-step limit or the rule ran past
+                // `time_limit_ms` on this record; the error says which.
+                return .quarantine(reason: "rule `\(ruleName)` stopped on this record: \(error.message) (time_limit_ms \(timeLimit))")
             }
         }
         return .keep
