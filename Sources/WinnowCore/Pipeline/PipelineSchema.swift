@@ -17,7 +17,7 @@ public enum PipelineSchema {
 
     public static let text = Schema.object("Plain-text options.", [
         Property("unit", .string("A record per `line` (default) or per `file`.", oneOf: ["line", "file"])),
-        Property("pattern", .string("ICU regex applied to each line; its named groups become fields, e.g. `^(?<text>.*)@(?<label>[a-z]+)$`. Lines that do not match are quarantined.", minLength: 1)),
+        Property("pattern", .string("Regular expression (PCRE2 syntax, Unicode mode) applied to each line; its named groups become fields, e.g. `^(?<text>.*)@(?<label>[a-z]+)$`. Lines that do not match are quarantined.", minLength: 1)),
         Property("skip_empty", .boolean("Skip blank lines instead of ingesting empty records (default true).")),
     ])
 
@@ -85,9 +85,9 @@ public enum PipelineSchema {
         Property("case_fold", .boolean("Full Unicode case folding (default false).")),
     ])
 
-    public static let regexRule = Schema.object("A regex rule run on UTF-8 text with ICU.", [
+    public static let regexRule = Schema.object("A regex rule run on UTF-8 text with PCRE2 (JIT-compiled, Unicode mode).", [
         Property("name", .string("Rule name shown in statistics and the ledger (default `rule<N>`).", pattern: "^[A-Za-z0-9_.-]+$")),
-        Property("pattern", .string("ICU regular expression.", minLength: 1), required: true),
+        Property("pattern", .string("Regular expression in PCRE2 syntax, Unicode mode; `\\uHHHH` escapes from Python's `re` work too.", minLength: 1), required: true),
         Property("action", .string("`replace` matches (default), `drop` the record if it matches, or `keep` only records that match.",
                                    oneOf: ["replace", "drop", "keep"])),
         Property("replace", .string("Replacement for `replace`; `$1` or `${name}` insert groups, `\\$` a dollar.")),
