@@ -67,6 +67,9 @@ final class RegexTests: XCTestCase {
         let (out, n) = try XCTUnwrap(try m.replaceAll(in: "mail bob@example.com or 张三@例子.com", with: try p.replacement("${user} at $2")))
         XCTAssertEqual(out, "mail bob at example or 张三 at 例子")
         XCTAssertEqual(n, 2)
+        // A group that did not take part is empty; text after the last match is kept whole.
+        let alternation = try RegexPattern("(a)|b")
+        XCTAssertEqual(try alternation.makeMatcher().replaceAll(in: "ab中é", with: try alternation.replacement("[$1]"))?.0, "[a][]中é")
     }
 
     func testByteOffsetsOnUTF8() throws {
