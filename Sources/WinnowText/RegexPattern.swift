@@ -70,7 +70,7 @@ public final class RegexPattern: @unchecked Sendable {
         }
         guard let compiled else {
             var reason = RegexPattern.message(errorCode)
-            if reason.contains("\\C is disabled") { reason = "`\\C` matches a single byte and can split a character, so it is not allowed" }
+            if errorCode == PCRE2_ERROR_BACKSLASH_C_CALLER_DISABLED { reason = "`\\C` matches a single byte and can split a character, so it is not allowed" }
             throw TextError("invalid regex `\(source)`: \(reason) at offset \(errorOffset)")
         }
         // JIT is an optimisation: without it (unsupported CPU) the interpreter gives the same results.

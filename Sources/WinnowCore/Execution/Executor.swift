@@ -295,9 +295,11 @@ public final class Executor {
             var out: [((fate: Fate, child: ChildMark?), [StageStats]?)] = []
             out.reserveCapacity(chunk.count)
             let summarizer = observer.map { stages[$0] as? any GlobalStage } ?? nil
+            // The worker's compressor, looked up once per chunk rather than for every record.
+            let compressor = context.cached("compressor") { BodyCompressor(compression) }
             for item in chunk {
                 for var outcome in Executor.run(item, through: stages, expanders, range: range, final: final, scrubber: scrubber,
-                                                compression: compression, context, &stats) {
+                                                compressor: compressor, context, &stats) {
                     if let summarizer, let observer, case .kept(nil, let item, let ledger, _) = outcome.fate {
                         let start = ContinuousClock.now
                         defer { stats[observer].seconds += seconds(ContinuousClock.now - start) }
@@ -325,7 +327,7 @@ public final class Executor {
     /// Runs one record through `range`; returns its fate, then the fates of any children an
     /// expanding stage added (each run through the stages after that one).
     private static func run(_ item: WorkItem, through stages: [any Stage], _ expanders: [(any ExpandingStage)?],
-                            range: Range<Int>, final: Bool, scrubber: (any RecordScrubber)?, compression: BodyCodec.Compression,
+                            range: Range<Int>, final: Bool, scrubber: (any RecordScrubber)?, compressor: BodyCompressor,
                             _ context: StageContext, _ stats: inout [StageStats]) -> [(fate: Fate, child: ChildMark?)] {
         var item = item
         var children: [(fate: Fate, child: ChildMark?)] = []
@@ -369,7 +371,7 @@ public final class Executor {
                         }
                         let rest = (k + 1)..<range.upperBound
                         for outcome in run(WorkItem(record: child.record, pending: pending), through: stages, expanders, range: rest,
-                                           final: final, scrubber: scrubber, compression: compression, context, &stats) {
+                                           final: final, scrubber: scrubber, compressor: compressor, context, &stats) {
                             children.append((outcome.fate, outcome.child ?? ChildMark(stage: k, key: child.key)))
                         }
                     }
@@ -379,7 +381,7 @@ public final class Executor {
                 stats[k].rules[rule, default: 0] += 1
                 let stored = scrubber?.scrub(item.record.fields, context) ?? item.record.fields
                 let (compact, canonical) = JSONWriter.compactAndCanonical(stored)
-                let body = StoredBody(compact, compressor: context.cached("compressor") { BodyCompressor(compression) })
+                let body = StoredBody(compact, compressor: compressor)
                 let hash = RecordHash(canonicalBytes: canonical)
                 var ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
                 ledger.append(LedgerEntry(ordinal: item.record.ordinal, provenance: item.record.provenance,
@@ -397,7 +399,7 @@ public final class Executor {
         let hash = RecordHash(canonicalBytes: canonical)
         let ledger = item.pending.map { e -> LedgerEntry in var e = e; e.recordHash = hash; return e }
         let record = FinalRecord(ordinal: item.record.ordinal, provenance: item.record.provenance, hash: hash,
-                                 body: StoredBody(compact, compressor: context.cached("compressor") { BodyCompressor(compression) }),
+                                 body: StoredBody(compact, compressor: compressor),
                                  split: item.record.split ?? item.record.string("split") ?? "all",
                                  label: item.record.fields[FieldRole.label.rawValue].map(\.displayText),
                                  id: item.record.fields[FieldRole.id.rawValue].map(\.displayText))
